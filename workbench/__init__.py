@@ -1,0 +1,109 @@
+"""邻里工作台: the application factory."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from flask import Flask
+
+from workbench.config import Config, config_from_env
+
+
+def create_app(config: Config | None = None) -> Flask:
+    """Build the app: config → extensions → blueprints → errors → template helpers → CLI.
+
+    No I/O happens here beyond binding extensions; migrations, seeding and workers are
+    separate commands.
+    """
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    app.config.from_object(config or config_from_env())
+    register_extensions(app)
+    register_queue(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    register_cli(app)
+    register_shell_context(app)
+    configure_logging(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from workbench import models  # noqa: F401  (the mappers must exist before first use)
+    from workbench.auth.session import configure_login
+    from workbench.extensions import babel, csrf, db, htmx, limiter, migrate
+    from workbench.i18n import select_locale, select_timezone
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.normpath(os.path.join(app.root_path, "..", "migrations")))
+    csrf.init_app(app)
+    htmx.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        timezone_selector=select_timezone,
+        default_translation_directories=os.path.join(app.root_path, "translations"),
+    )
+    limiter.init_app(app)
+    configure_login(app)
+
+
+def register_queue(app: Flask) -> None:
+    from workbench.jobs.queue import init_queue
+
+    init_queue(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from workbench.auth.views import bp as auth_bp
+    from workbench.hq.views import bp as hq_bp
+    from workbench.jobs.views import bp as jobs_bp
+    from workbench.main import bp as main_bp
+    from workbench.owner.views import bp as owner_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(owner_bp, url_prefix="/store")
+    app.register_blueprint(hq_bp, url_prefix="/hq")
+    app.register_blueprint(jobs_bp, url_prefix="/jobs")
+
+
+def register_error_handlers(app: Flask) -> None:
+    from workbench.errors import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from workbench.formatting import register
+
+    register(app)
+
+
+def register_cli(app: Flask) -> None:
+    from workbench.demo.cli import demo_cli
+    from workbench.jobs.cli import jobs_cli
+
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(jobs_cli)
+
+
+def register_shell_context(app: Flask) -> None:
+    from workbench import models
+    from workbench.extensions import db
+
+    def shell_context() -> dict:
+        return {"db": db, **{name: getattr(models, name) for name in models.__all__}}
+
+    app.shell_context_processor(shell_context)
+
+
+def configure_logging(app: Flask) -> None:
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -1,0 +1,71 @@
+"""Staff and owner accounts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from workbench.extensions import db
+from workbench.types import UTCDateTime, in_check, utcnow
+
+
+class Role(StrEnum):
+    OWNER = "owner"  # 店主: one store
+    REGIONAL = "regional"  # 区域经理: the stores of one region
+    HQ = "hq"  # 总部运营: every store
+    ADMIN = "admin"  # everything HQ can do, plus accounts
+
+
+HQ_ROLES = frozenset({Role.REGIONAL, Role.HQ, Role.ADMIN})
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(in_check("role", Role), name="role"),
+        # A regional manager must have a region; nobody else is tied to one.
+        CheckConstraint(
+            "(role = 'regional' AND region_id IS NOT NULL) OR (role <> 'regional' AND region_id IS NULL)",
+            name="region_for_regional",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(40))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(10))
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    store: Mapped[Store | None] = relationship(back_populates="owner")  # noqa: F821
+    region: Mapped[Region | None] = relationship()  # noqa: F821
+
+    def set_password(self, password: str) -> None:
+        """Hash and store ``password``."""
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        """Whether ``password`` matches the stored hash."""
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == Role.OWNER
+
+    @property
+    def is_staff(self) -> bool:
+        """HQ side of the product: regional, HQ and admin."""
+        return self.role in HQ_ROLES

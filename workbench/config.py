@@ -1,0 +1,127 @@
+"""Configuration, read only from the environment.
+
+``WORKBENCH_ENV`` picks the profile (development, production, testing). Production
+refuses to start without ``SECRET_KEY``; development generates one per instance folder
+so sessions survive restarts without a secret ever being committed.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+INSTANCE_DIR = Path(os.environ.get("WORKBENCH_INSTANCE", Path(__file__).resolve().parent.parent / "instance"))
+
+
+class ConfigError(RuntimeError):
+    """Raised when the environment cannot produce a safe configuration."""
+
+
+def _dev_secret_key() -> str:
+    """A random key kept in ``instance/`` so development logins survive restarts."""
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE_DIR / "dev-secret-key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _database_url(default_name: str) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        # Heroku-style URLs name the old driver; we use psycopg 3.
+        if url.startswith("postgres://"):
+            url = "postgresql://" + url[len("postgres://"):]
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        return url
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{INSTANCE_DIR / default_name}"
+
+
+class Config:
+    """Settings shared by every profile."""
+
+    ENV_NAME = "development"
+    TESTING = False
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh_CN", "en")
+    WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session
+    WTF_CSRF_HEADERS = ["X-CSRFToken"]
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    RQ_QUEUE = "workbench"
+    STORE_KPI_WINDOW_DAYS = 7
+
+    def __init__(self) -> None:
+        self.SECRET_KEY = os.environ.get("SECRET_KEY") or self._missing_secret()
+        self.SQLALCHEMY_DATABASE_URI = _database_url(self.default_db_name())
+        self.REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6391/0")
+        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", self.REDIS_URL)
+        if self.SQLALCHEMY_DATABASE_URI.startswith("sqlite"):
+            # SQLite: wait for the writer instead of failing at once under the worker.
+            self.SQLALCHEMY_ENGINE_OPTIONS = {"connect_args": {"timeout": 30}}
+
+    def default_db_name(self) -> str:
+        return "workbench.sqlite"
+
+    def _missing_secret(self) -> str:
+        return _dev_secret_key()
+
+
+class DevelopmentConfig(Config):
+    """Local development: generated secret, SQLite in instance/, embedded Redis."""
+
+
+class ProductionConfig(Config):
+    """Production: secrets and services must come from the environment."""
+
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+    def _missing_secret(self) -> str:
+        raise ConfigError("SECRET_KEY must be set in production")
+
+
+class TestingConfig(Config):
+    """Tests: a fresh database per test, no CSRF unless a test turns it back on."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.SECRET_KEY = "testing-secret"
+
+    def default_db_name(self) -> str:
+        return "test.sqlite"
+
+    def _missing_secret(self) -> str:
+        return "testing-secret"
+
+
+PROFILES = {
+    "development": DevelopmentConfig,
+    "production": ProductionConfig,
+    "testing": TestingConfig,
+}
+
+
+def config_from_env() -> Config:
+    """Build the profile named by ``WORKBENCH_ENV`` (default: development)."""
+    name = os.environ.get("WORKBENCH_ENV", "development")
+    try:
+        return PROFILES[name]()
+    except KeyError:
+        raise ConfigError(f"unknown WORKBENCH_ENV {name!r}; use one of {sorted(PROFILES)}") from None

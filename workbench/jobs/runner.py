@@ -1,0 +1,89 @@
+"""What the RQ worker runs: a job function inside an app context, with its record kept.
+
+The app is created by the worker (``flask jobs worker`` builds it once before forking
+work horses), never at import time. A plain ``rq worker`` also works: the first job in
+a process then builds the app from the environment.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import traceback
+
+from flask import Flask, current_app, has_app_context
+
+from workbench.extensions import db
+from workbench.jobs.models import JobRecord, JobStatus
+from workbench.types import utcnow
+
+log = logging.getLogger(__name__)
+_app: Flask | None = None
+
+
+def _app_for_worker() -> Flask:
+    global _app
+    if has_app_context():
+        return current_app._get_current_object()  # type: ignore[attr-defined]
+    if _app is None:
+        from workbench import create_app
+
+        _app = create_app()
+    return _app
+
+
+def _resolve(name: str):
+    module, _, attr = name.rpartition(".")
+    return getattr(importlib.import_module(module), attr)
+
+
+def set_progress(job_id: str | None, percent: int) -> None:
+    """Record progress (0–100) for the status fragment; a no-op outside a job."""
+    if not job_id:
+        return
+    record = db.session.get(JobRecord, job_id)
+    if record is not None:
+        record.progress = max(0, min(100, int(percent)))
+        db.session.commit()
+
+
+def run_job(name: str, *args, **kwargs):
+    """Run job function ``name`` and record running → finished/failed.
+
+    The job function receives ``job_id`` as a keyword so it can report progress. On
+    failure the record says ``failed`` with the error, and the exception propagates so
+    RQ's own retry and failed-job registry see it.
+    """
+    from rq import get_current_job
+
+    job = get_current_job()
+    job_id = job.id if job else None
+    app = _app_for_worker()
+    with app.app_context():
+        # Pooled connections may have been inherited from the parent by fork.
+        db.engine.dispose(close=False)
+        record = db.session.get(JobRecord, job_id) if job_id else None
+        if record is not None:
+            record.status = JobStatus.RUNNING
+            record.error = ""
+            db.session.commit()
+        try:
+            result = _resolve(name)(*args, job_id=job_id, **kwargs)
+        except Exception as exc:
+            db.session.rollback()
+            log.exception("job %s (%s) failed", name, job_id)
+            if record is not None:
+                record = db.session.get(JobRecord, job_id)
+                record.status = JobStatus.FAILED
+                record.error = "".join(traceback.format_exception_only(exc)).strip()[:2000]
+                record.finished_at = utcnow()
+                db.session.commit()
+            raise
+        if record is not None:
+            record = db.session.get(JobRecord, job_id)
+            record.status = JobStatus.FINISHED
+            record.progress = 100
+            record.result = result if isinstance(result, dict) else None
+            record.finished_at = utcnow()
+            db.session.commit()
+        return result

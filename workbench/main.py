@@ -1,0 +1,27 @@
+"""Site-wide routes: the landing redirect and a health check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, url_for
+from flask_login import current_user
+from sqlalchemy import text
+
+from workbench.auth.views import home_for
+from workbench.extensions import db
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+def index():
+    """Send users to their home page, or to the login page."""
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/healthz")
+def healthz():
+    """Liveness for the run script and load balancers: the database answers."""
+    db.session.execute(text("SELECT 1"))
+    return {"status": "ok"}

@@ -1,0 +1,43 @@
+"""Imports every domain's models so Alembic and the shell see the whole schema."""
+
+from workbench.auth.models import Role, User
+from workbench.catalog.models import Category, Product, StockBatch, Supplier
+from workbench.commission.models import CommissionPlan, CommissionRate, CommissionTier, TierMode
+from workbench.jobs.models import JobRecord, JobStatus
+from workbench.live.models import LiveSession
+from workbench.members.models import Interaction, InteractionKind, Member, MemberTag, Review, Tag
+from workbench.orders.models import (
+    Campaign,
+    CampaignProduct,
+    CampaignStatus,
+    Order,
+    OrderEvent,
+    OrderItem,
+    OrderSource,
+    OrderStatus,
+    PickupVerification,
+    Refund,
+)
+from workbench.outbox.models import OutboxMessage
+from workbench.stores.models import (
+    Brand,
+    Building,
+    Community,
+    CommunityProfile,
+    HouseholdType,
+    PickupPoint,
+    Region,
+    Store,
+    StoreKpi,
+    Weather,
+)
+
+__all__ = [
+    "Brand", "Building", "Campaign", "CampaignProduct", "CampaignStatus", "Category",
+    "CommissionPlan", "CommissionRate", "CommissionTier", "Community", "CommunityProfile",
+    "HouseholdType", "Interaction", "InteractionKind", "JobRecord", "JobStatus", "LiveSession",
+    "Member", "MemberTag", "Order", "OrderEvent", "OrderItem", "OrderSource", "OrderStatus",
+    "OutboxMessage", "PickupPoint", "PickupVerification", "Product", "Refund", "Region",
+    "Review", "Role", "StockBatch", "Store", "StoreKpi", "Supplier", "Tag", "TierMode", "User",
+    "Weather",
+]
