@@ -1,0 +1,145 @@
+"""Shared fixtures: a real Redis, a real database (SQLite, or PostgreSQL when
+``DATABASE_URL`` is set), a fresh schema state per test, clients per role.
+
+The schema is created once per session; each test then starts from empty tables
+(deleted in dependency order), which is fast on both databases and cannot leak rows
+from a failed test into the next one.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+from redis import Redis
+
+from tests import factories
+from workbench import create_app
+from workbench.config import TestingConfig
+from workbench.extensions import db as _db
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """``TEST_REDIS_URL`` if given, else an embedded redis-server on a free port."""
+    if url := os.environ.get("TEST_REDIS_URL"):
+        yield url
+        return
+    from workbench import embedded_redis
+
+    port = embedded_redis.free_port()
+    workdir = Path(tempfile.mkdtemp(prefix="wb-redis-"))
+    proc = embedded_redis.start(workdir, port)
+    yield f"redis://127.0.0.1:{port}/0"
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """PostgreSQL from ``DATABASE_URL`` when set (CI's second pass), else a temp SQLite file."""
+    if url := os.environ.get("DATABASE_URL"):
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+
+
+class _Config(TestingConfig):
+    def __init__(self, database_url: str, redis_url: str) -> None:
+        os.environ.setdefault("WORKBENCH_ENV", "testing")
+        super().__init__()
+        from workbench.config import _database_url
+
+        saved = os.environ.get("DATABASE_URL")
+        os.environ["DATABASE_URL"] = database_url
+        try:
+            self.SQLALCHEMY_DATABASE_URI = (
+                database_url if database_url.startswith("sqlite") else _database_url("unused")
+            )
+        finally:
+            if saved is None:
+                os.environ.pop("DATABASE_URL", None)
+            else:
+                os.environ["DATABASE_URL"] = saved
+        self.REDIS_URL = redis_url
+        self.RATELIMIT_STORAGE_URI = redis_url
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url, redis_url):
+    """Create every table once per session (from the models; migrations have their own test)."""
+    app = create_app(_Config(database_url, redis_url))
+    with app.app_context():
+        _db.drop_all()
+        _db.create_all()
+    yield
+    with app.app_context():
+        _db.drop_all()
+        _db.engine.dispose()
+
+
+def _empty_tables() -> None:
+    for table in reversed(_db.metadata.sorted_tables):
+        _db.session.execute(table.delete())
+    _db.session.commit()
+
+
+@pytest.fixture
+def app(_schema, database_url, redis_url):
+    """A fresh app over empty tables and an empty Redis database."""
+    app = create_app(_Config(database_url, redis_url))
+    Redis.from_url(redis_url).flushdb()
+    with app.app_context():
+        _empty_tables()
+        yield app
+        _db.session.remove()
+        _empty_tables()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def world(app):
+    """Two regions, three stores with owners and data, and one user of each staff role."""
+    return factories.build_world(_db.session)
+
+
+def login(client, user, password: str = factories.PASSWORD):
+    """Log ``client`` in as ``user`` through the real login form."""
+    response = client.post("/auth/login", data={"login": user.username, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return client
+
+
+@pytest.fixture
+def owner_client(app, world):
+    """Logged in as the owner of store A."""
+    return login(app.test_client(), world.owner_a)
+
+
+@pytest.fixture
+def regional_client(app, world):
+    """Logged in as the manager of region 1 (stores A and B, not C)."""
+    return login(app.test_client(), world.regional)
+
+
+@pytest.fixture
+def hq_client(app, world):
+    return login(app.test_client(), world.hq)

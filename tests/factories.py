@@ -1,0 +1,212 @@
+"""Test data builders: small, explicit, and complete enough to cross-check scoping."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from itertools import count
+
+from sqlalchemy.orm import Session
+
+from workbench.models import (
+    Brand,
+    Building,
+    Campaign,
+    CampaignProduct,
+    CampaignStatus,
+    Category,
+    CommissionPlan,
+    CommissionTier,
+    Community,
+    Interaction,
+    JobRecord,
+    LiveSession,
+    Member,
+    MemberTag,
+    Order,
+    OrderItem,
+    OrderStatus,
+    PickupPoint,
+    Product,
+    Region,
+    Review,
+    Role,
+    StockBatch,
+    Store,
+    Supplier,
+    Tag,
+    User,
+    Weather,
+)
+
+PASSWORD = "test-pass-123"
+_seq = count(1)
+
+
+def gen_user(session: Session, role: Role, *, region: Region | None = None, username: str | None = None,
+             phone: str | None = None) -> User:
+    n = next(_seq)
+    user = User(username=username or f"{role.value}{n}", phone=phone, name=f"用户{n}", role=role,
+                region_id=region.id if region else None)
+    # A cheap hash keeps the suite fast; production uses werkzeug's default (scrypt).
+    from werkzeug.security import generate_password_hash
+
+    user.password_hash = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+    session.add(user)
+    session.flush()
+    return user
+
+
+def gen_product(session: Session, category: Category, supplier: Supplier, name: str, price_fen: int,
+                **kw) -> Product:
+    n = next(_seq)
+    product = Product(sku=f"SKU{n:05d}", name=name, category_id=category.id, supplier_id=supplier.id,
+                      spec=kw.pop("spec", "500g"), unit=kw.pop("unit", "份"), price_fen=price_fen,
+                      cost_fen=kw.pop("cost_fen", price_fen * 6 // 10),
+                      shelf_life_days=kw.pop("shelf_life_days", 5), **kw)
+    session.add(product)
+    session.flush()
+    return product
+
+
+@dataclass
+class StoreWorld:
+    """One store with a little of everything an owner page can show."""
+
+    store: Store
+    owner: User
+    community: Community
+    building: Building
+    pickup_point: PickupPoint
+    members: list[Member] = field(default_factory=list)
+    orders: list[Order] = field(default_factory=list)
+    campaign: Campaign | None = None
+    stock: StockBatch | None = None
+
+
+@dataclass
+class World:
+    brand: Brand
+    region1: Region
+    region2: Region
+    a: StoreWorld
+    b: StoreWorld
+    c: StoreWorld
+    products: list[Product]
+    regional: User
+    hq: User
+    admin: User
+
+    @property
+    def owner_a(self) -> User:
+        return self.a.owner
+
+    @property
+    def owner_b(self) -> User:
+        return self.b.owner
+
+
+def gen_store(session: Session, region: Region, code: str, name: str, city: str,
+              products: list[Product], today: date) -> StoreWorld:
+    owner = gen_user(session, Role.OWNER, username=f"owner_{code.lower()}", phone=f"1390000{next(_seq):04d}")
+    store = Store(region_id=region.id, code=code, name=name, city=city, owner_id=owner.id,
+                  opened_on=today - timedelta(days=400))
+    session.add(store)
+    session.flush()
+    community = Community(store_id=store.id, name=f"{name}花园", profile="young_family", households=800)
+    session.add(community)
+    session.flush()
+    building = Building(community_id=community.id, name="3栋", household_type="young_family", households=120)
+    point = PickupPoint(store_id=store.id, community_id=community.id, name=f"{name}自提点")
+    session.add_all([building, point])
+    session.flush()
+    sw = StoreWorld(store, owner, community, building, point)
+    now = datetime.now(UTC)
+    for i in range(3):
+        m = Member(store_id=store.id, community_id=community.id, building_id=building.id,
+                   phone=f"138{store.id:04d}{i:04d}", name=f"会员{code}{i}", room=f"1单元{501 + i}",
+                   joined_on=today - timedelta(days=90))
+        session.add(m)
+        sw.members.append(m)
+    session.flush()
+    campaign = Campaign(store_id=store.id, title=f"{name}周末水果团", starts_at=now - timedelta(days=2),
+                        ends_at=now + timedelta(days=1), pickup_on=today + timedelta(days=2),
+                        status=CampaignStatus.ACTIVE)
+    session.add(campaign)
+    session.flush()
+    cp = CampaignProduct(campaign_id=campaign.id, product_id=products[0].id,
+                         group_price_fen=products[0].price_fen - 100, threshold_qty=10)
+    session.add(cp)
+    session.flush()
+    sw.campaign = campaign
+    for i, (status, days_ago) in enumerate([(OrderStatus.PICKED_UP, 3), (OrderStatus.ARRIVED, 1),
+                                             (OrderStatus.PAID, 0)]):
+        p = products[i % len(products)]
+        order = Order(code=f"{code}{next(_seq):06d}", store_id=store.id, member_id=sw.members[i].id,
+                      campaign_id=campaign.id if i == 2 else None, pickup_point_id=point.id, status=status,
+                      source="demo", total_fen=2 * p.price_fen, placed_at=now - timedelta(days=days_ago))
+        session.add(order)
+        session.flush()
+        session.add(OrderItem(order_id=order.id, product_id=p.id, quantity=2, unit_price_fen=p.price_fen,
+                              list_price_fen=p.price_fen, amount_fen=2 * p.price_fen))
+        sw.orders.append(order)
+    stock = StockBatch(store_id=store.id, product_id=products[0].id, quantity=12, cost_fen=products[0].cost_fen,
+                       received_on=today - timedelta(days=3), expires_on=today + timedelta(days=1))
+    session.add(stock)
+    sw.stock = stock
+    live = LiveSession(store_id=store.id, campaign_id=campaign.id, title=f"{name}晚间直播",
+                       started_at=now - timedelta(days=1, hours=2), ended_at=now - timedelta(days=1, hours=1),
+                       viewers=42)
+    session.add(live)
+    session.flush()
+    session.add(Interaction(store_id=store.id, member_id=sw.members[0].id, kind="group_message", topic="水果",
+                            occurred_at=now - timedelta(hours=5)))
+    session.add(Review(store_id=store.id, member_id=sw.members[0].id, order_id=sw.orders[0].id, rating=5, nps=9,
+                       text="很新鲜"))
+    session.flush()
+    return sw
+
+
+def build_world(session: Session, today: date | None = None) -> World:
+    """Brand → 2 regions → stores A, B (region 1) and C (region 2), plus staff users."""
+    today = today or date.today()
+    brand = Brand(name="邻里优选")
+    session.add(brand)
+    session.flush()
+    region1 = Region(brand_id=brand.id, name="华东一区")
+    region2 = Region(brand_id=brand.id, name="华东二区")
+    session.add_all([region1, region2])
+    supplier = Supplier(name="鲜果供应链")
+    fruit = Category(code="fruit", name="水果")
+    dairy = Category(code="dairy", name="乳品")
+    session.add_all([supplier, fruit, dairy])
+    plan = CommissionPlan(name="标准佣金方案")
+    session.add(plan)
+    session.flush()
+    session.add_all([
+        CommissionTier(plan_id=plan.id, effective_from=date(2026, 1, 1), min_gmv_fen=0, rate_bp=800),
+        CommissionTier(plan_id=plan.id, effective_from=date(2026, 1, 1), min_gmv_fen=2_000_000, rate_bp=1000),
+    ])
+    products = [
+        gen_product(session, fruit, supplier, "阳光玫瑰葡萄", 3990, attributes=["进口"]),
+        gen_product(session, dairy, supplier, "低糖酸奶", 1290, attributes=["低糖"]),
+        gen_product(session, fruit, supplier, "智利车厘子", 8990, attributes=["进口"]),
+    ]
+    a = gen_store(session, region1, "A01", "幸福里店", "杭州", products, today)
+    b = gen_store(session, region1, "B02", "和平苑店", "杭州", products, today)
+    c = gen_store(session, region2, "C03", "滨江店", "宁波", products, today)
+    for s in (a, b, c):
+        s.store.commission_plan_id = plan.id
+    tag = Tag(name="有孩家庭", kind="static")
+    session.add(tag)
+    session.flush()
+    session.add(MemberTag(member_id=a.members[0].id, tag_id=tag.id, source="signup"))
+    for city in ("杭州", "宁波"):
+        session.add(Weather(city=city, day=today, temp_high_c=30, temp_low_c=22, rain_mm=0))
+    regional = gen_user(session, Role.REGIONAL, region=region1, username="regional1")
+    hq = gen_user(session, Role.HQ, username="hq1")
+    admin = gen_user(session, Role.ADMIN, username="admin1")
+    session.add(JobRecord(id="job-of-owner-b", name="x", description="owner B's job", user_id=b.owner.id,
+                          store_id=b.store.id, status="finished"))
+    session.commit()
+    return World(brand, region1, region2, a, b, c, products, regional, hq, admin)
