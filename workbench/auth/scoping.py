@@ -61,3 +61,15 @@ def get_scoped_or_404(model: type[T], ident, user: User | None = None) -> T:
 def visible_stores(user: User | None = None) -> Select:
     """``select(Store)`` of the stores the user may see, ordered by code."""
     return scoped(select(Store), Store, user).order_by(Store.code)
+
+
+def current_store() -> Store:
+    """The logged-in owner's store; owner views get their store only through this.
+
+    Views behind ``owner_required`` call it, so ``None`` cannot happen there; anywhere
+    else a missing store is a 403, never a silent empty page.
+    """
+    store = getattr(current_user, "store", None) if current_user.is_authenticated else None
+    if store is None or current_user.role != Role.OWNER:
+        abort(403)
+    return store
