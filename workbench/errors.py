@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from workbench.extensions import db
-from workbench.web import wants_fragment
+from workbench.web import render
 
 
 def _page(status: int, title: str, message: str):
-    template = "errors/_error.html" if wants_fragment() else "errors/error.html"
-    return render_template(template, status=status, title=title, message=message), status
+    return render("errors/error.html", "errors/_error.html", status=status, title=title, message=message)
 
 
 def register(app: Flask) -> None:
