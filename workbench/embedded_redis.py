@@ -33,23 +33,54 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _is_redis(pid: int) -> bool:
+    """Whether ``pid`` is a redis-server, so a PID reused by another program is never killed.
+
+    Where ``/proc`` is missing (not Linux), trust the PID file.
+    """
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except FileNotFoundError:
+        return not Path("/proc/self").exists()
+    except OSError:
+        return False
+    return b"redis-server" in cmdline
+
+
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM when the parent dies (Linux), so a SIGKILLed owner leaves no server."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def stop(pid_file: Path) -> None:
     """Stop the server recorded in ``pid_file``, if it is still running."""
     try:
         pid = int(pid_file.read_text().strip())
     except (FileNotFoundError, ValueError):
         return
-    if _alive(pid):
+    if _alive(pid) and _is_redis(pid):
         os.kill(pid, signal.SIGTERM)
-        for _ in range(50):
+        for _ in range(100):
             if not _alive(pid):
                 break
             time.sleep(0.05)
+        else:
+            os.kill(pid, signal.SIGKILL)
     pid_file.unlink(missing_ok=True)
 
 
-def start(workdir: Path, port: int) -> subprocess.Popen:
-    """Start redis-server on 127.0.0.1:``port`` with no persistence; wait until it answers."""
+def start(workdir: Path, port: int, *, die_with_parent: bool = True) -> subprocess.Popen:
+    """Start redis-server on 127.0.0.1:``port`` with no persistence; wait until it answers.
+
+    :param die_with_parent: on Linux, the server gets SIGTERM when the calling process
+        dies, even by SIGKILL; the PID file covers the other platforms.
+    """
     workdir.mkdir(parents=True, exist_ok=True)
     pid_file = workdir / f"redis-{port}.pid"
     stop(pid_file)  # a leftover from a killed run
@@ -58,6 +89,9 @@ def start(workdir: Path, port: int) -> subprocess.Popen:
          "--dir", str(workdir), "--pidfile", str(pid_file), "--loglevel", "warning"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.STDOUT,
+        # Its own process group: a Ctrl-C meant for the parent must not kill it first.
+        start_new_session=True,
+        preexec_fn=_die_with_parent if die_with_parent and os.name == "posix" else None,
     )
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:

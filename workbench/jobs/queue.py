@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 
 from flask import Flask, current_app
@@ -23,6 +24,9 @@ def init_queue(app: Flask) -> None:
     """Bind a Redis connection and the app's queue (connections open lazily)."""
     connection = Redis.from_url(app.config["REDIS_URL"], socket_connect_timeout=2)
     app.extensions["rq_queue"] = Queue(app.config["RQ_QUEUE"], connection=connection)
+    # The runner compares this with its own pid to tell a forked work horse (whose
+    # pooled database connections belong to the parent) from an in-process worker.
+    app.extensions["workbench_pid"] = os.getpid()
 
 
 def get_queue() -> Queue:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import traceback
 
 from flask import Flask, current_app, has_app_context
@@ -60,8 +61,11 @@ def run_job(name: str, *args, **kwargs):
     job_id = job.id if job else None
     app = _app_for_worker()
     with app.app_context():
-        # Pooled connections may have been inherited from the parent by fork.
-        db.engine.dispose(close=False)
+        if app.extensions.get("workbench_pid") != os.getpid():
+            # A forked work horse: the pooled connections are the parent's. Drop them
+            # without closing (closing would break the parent's sockets). In-process
+            # workers (SimpleWorker) keep their pool: dropping it would leak connections.
+            db.engine.dispose(close=False)
         record = db.session.get(JobRecord, job_id) if job_id else None
         if record is not None:
             record.status = JobStatus.RUNNING

@@ -1,0 +1,329 @@
+#!/usr/bin/env python3
+"""Page benchmark: server time per page, and throughput under gunicorn next to a bare route.
+
+Run by hand against a seeded database (not in CI)::
+
+    export DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/wb_bench   # or leave unset: SQLite in instance/
+    .venv/bin/flask --app wsgi db upgrade
+    .venv/bin/flask --app wsgi demo seed --preset large      # 200 stores, ~100k members, 2M+ order lines
+    .venv/bin/python bench/pages.py                          # or: make bench
+
+What it measures, for one store with typical data (the median store by orders in the
+last 30 days) and an HQ user:
+
+1. server time of every owner tab (each GET route under /store) and every HQ list
+   (each GET route under /hq without arguments), in-process through the Flask test
+   client: ``--runs`` runs of ``--iterations`` requests each after a warm-up; p50 and
+   p95 per run, and the median of the runs is reported. Also the SQL statements one
+   request runs and the size of the page.
+2. requests/second with 8 concurrent clients (``--clients``) for ``/store/today``
+   under gunicorn with 2 sync workers, next to the same gunicorn serving a bare Flask
+   route that returns the same HTML from memory: the ratio says how much of the
+   budget the page's own work takes.
+
+Everything is bounded (``--seconds`` per load test, a time budget per page) and all
+traffic goes to 127.0.0.1. Output is ``name: value`` lines. Targets from the issue:
+owner pages p95 <= 50 ms, and at least half the bare route's throughput.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import multiprocessing
+import os
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from flask import Flask, Response
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+# --------------------------------------------------------------------------- the bare app
+
+#: Served by gunicorn as ``pages:bare_app`` (``--chdir bench``): one route returning the
+#: owner page's HTML, read once from ``BENCH_HTML`` — the floor any real page sits on.
+bare_app = Flask("bare")
+_BARE_HTML = b""
+
+
+@bare_app.route("/store/today")
+def bare_page():
+    global _BARE_HTML
+    if not _BARE_HTML:
+        _BARE_HTML = Path(os.environ["BENCH_HTML"]).read_bytes()
+    return Response(_BARE_HTML, mimetype="text/html")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def say(name: str, value) -> None:
+    if isinstance(value, float):
+        value = f"{value:.1f}"
+    print(f"{name}: {value}", flush=True)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(q * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# --------------------------------------------------------------------------- in-process
+
+
+def pick_subjects(db):
+    """The median store by orders in the last 30 days, its owner, and an HQ user."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import func, select
+
+    from workbench.models import Order, Role, Store, User
+
+    since = datetime.now(UTC) - timedelta(days=30)
+    counts = db.session.execute(
+        select(Store, func.count(Order.id))
+        .join(Order, Order.store_id == Store.id)
+        .where(Order.placed_at >= since, Store.owner_id.is_not(None))
+        .group_by(Store.id)
+        .order_by(func.count(Order.id))
+    ).all()
+    if not counts:
+        return None
+    store, orders = counts[len(counts) // 2]
+    hq = db.session.scalar(select(User).where(User.role.in_((Role.HQ, Role.ADMIN))).order_by(User.id))
+    return store, orders, store.owner, hq
+
+
+def logged_in_client(app, user_id: int):
+    """A test client with the user in its session (no password, no rate limit involved)."""
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user_id)
+        session["_fresh"] = True
+    return client
+
+
+def time_page(client, url: str, iterations: int, runs: int, budget_s: float, counter: list[int]):
+    """Median over runs of p50/p95 (ms), statements per request and page size."""
+    for _ in range(3):  # warm-up: templates compiled, caches filled
+        response = client.get(url)
+        assert response.status_code == 200, f"{url} → {response.status_code}"
+    counter[0] = 0
+    size = len(client.get(url).data)
+    statements = counter[0]
+    p50s, p95s = [], []
+    deadline = time.monotonic() + budget_s
+    for _ in range(runs):
+        times = []
+        for _ in range(iterations):
+            start = time.perf_counter()
+            response = client.get(url)
+            response.close()
+            times.append((time.perf_counter() - start) * 1000)
+            if time.monotonic() > deadline and len(times) >= 10:
+                break
+        p50s.append(statistics.median(times))
+        p95s.append(percentile(times, 0.95))
+        if time.monotonic() > deadline:
+            break
+    return statistics.median(p50s), statistics.median(p95s), statements, size, len(p50s)
+
+
+# --------------------------------------------------------------------------- under load
+
+
+def _client_loop(port: int, path: str, cookie: str, seconds: float, results) -> None:
+    """One client: requests back to back for ``seconds``; a new connection each time,
+    as gunicorn's sync workers close it after every response."""
+    done = failed = 0
+    latencies = []
+    deadline = time.monotonic() + seconds
+    headers = {"Cookie": cookie} if cookie else {}
+    while time.monotonic() < deadline:
+        start = time.perf_counter()
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn.request("GET", path, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            conn.close()
+            ok = response.status == 200
+        except OSError:
+            ok = False
+        if ok:
+            done += 1
+            latencies.append((time.perf_counter() - start) * 1000)
+        else:
+            failed += 1
+    results.put((done, failed, latencies))
+
+
+def load(port: int, path: str, cookie: str, clients: int, seconds: float) -> dict:
+    ctx = multiprocessing.get_context("fork")
+    results = ctx.Queue()
+    _client_loop(port, path, cookie, 1.0, ctx.Queue())  # warm-up, one client
+    procs = [ctx.Process(target=_client_loop, args=(port, path, cookie, seconds, results)) for _ in range(clients)]
+    start = time.monotonic()
+    for p in procs:
+        p.start()
+    collected = [results.get(timeout=seconds + 60) for _ in procs]
+    elapsed = time.monotonic() - start
+    for p in procs:
+        p.join(timeout=10)
+    done = sum(c[0] for c in collected)
+    latencies = [lat for c in collected for lat in c[2]]
+    return {
+        "rps": done / elapsed,
+        "failed": sum(c[1] for c in collected),
+        "p50_ms": statistics.median(latencies) if latencies else float("nan"),
+        "p95_ms": percentile(latencies, 0.95) if latencies else float("nan"),
+    }
+
+
+def gunicorn(app_path: str, port: int, env: dict, chdir: Path) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [str(BIN / "gunicorn"), app_path, "--bind", f"127.0.0.1:{port}", "--workers", "2",
+         "--chdir", str(chdir), "--log-level", "warning", "--backlog", "256"],
+        env=env, cwd=ROOT, stdin=subprocess.DEVNULL, start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"gunicorn {app_path} exited with {proc.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return proc
+        except OSError:
+            time.sleep(0.2)
+    stop(proc)
+    raise SystemExit(f"gunicorn {app_path} did not start")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=15)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+# --------------------------------------------------------------------------- main
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--iterations", type=int, default=40, help="requests per run and page")
+    parser.add_argument("--runs", type=int, default=5, help="runs per page (the median run is reported)")
+    parser.add_argument("--page-budget", type=float, default=30, help="seconds at most per page")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent clients in the load test")
+    parser.add_argument("--seconds", type=float, default=10, help="duration of each load test")
+    parser.add_argument("--no-load", action="store_true", help="skip the gunicorn load test")
+    args = parser.parse_args()
+
+    # One secret for this process and the gunicorn it starts, so the session cookie works there.
+    os.environ.setdefault("SECRET_KEY", secrets.token_hex(32))
+    os.environ["WORKBENCH_ENV"] = "production"
+    sys.path.insert(0, str(ROOT))
+    from sqlalchemy import event, func, select
+
+    from workbench import create_app
+    from workbench.extensions import db
+    from workbench.models import Order, OrderItem, Store
+
+    app = create_app()
+    # Requests must not run inside an app context pushed here: each needs its own (its own
+    # ``g`` and database session), as under gunicorn. So look things up first, then pop.
+    with app.app_context():
+        url = db.engine.url.render_as_string(hide_password=True)
+        engine = db.engine
+        stores = db.session.scalar(select(func.count(Store.id)))
+        subjects = pick_subjects(db) if stores else None
+        if not stores or subjects is None:
+            print(f"database {url} has no stores with recent orders: seed it first, e.g.\n"
+                  "  .venv/bin/flask --app wsgi db upgrade && .venv/bin/flask --app wsgi demo seed --preset large",
+                  file=sys.stderr)
+            return 2
+        store, recent_orders, owner, hq = subjects
+        say("database", url)
+        say("stores", stores)
+        say("orders", db.session.scalar(select(func.count(Order.id))))
+        say("order_lines", db.session.scalar(select(func.count(OrderItem.id))))
+        say("store", f"{store.code} {store.name} ({recent_orders} orders in the last 30 days)")
+        owner_id, hq_id = owner.id, hq.id if hq is not None else None
+
+    counter = [0]
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def count(*_args):
+        counter[0] += 1
+
+    owner_pages = sorted(r.rule for r in app.url_map.iter_rules()
+                         if r.rule.startswith("/store/") and "GET" in r.methods and not r.arguments)
+    hq_pages = sorted(r.rule for r in app.url_map.iter_rules()
+                      if r.rule.startswith("/hq/") and "GET" in r.methods and not r.arguments)
+    owner_client = logged_in_client(app, owner_id)
+    hq_client = logged_in_client(app, hq_id) if hq_id is not None else None
+    worst_owner_p95 = 0.0
+    for client, pages in ((owner_client, owner_pages), (hq_client, hq_pages)):
+        if client is None:
+            continue
+        for page in pages:
+            p50, p95, statements, size, runs = time_page(client, page, args.iterations, args.runs,
+                                                         args.page_budget, counter)
+            name = page.strip("/").replace("/", ".")
+            say(f"{name}.p50_ms", p50)
+            say(f"{name}.p95_ms", p95)
+            say(f"{name}.sql_statements", statements)
+            say(f"{name}.html_kb", size / 1024)
+            if runs < args.runs:
+                say(f"{name}.runs", f"{runs} (time budget reached)")
+            if page in owner_pages:
+                worst_owner_p95 = max(worst_owner_p95, p95)
+    say("target.owner_p95_le_50ms", f"{'yes' if worst_owner_p95 <= 50 else 'no'} (worst {worst_owner_p95:.1f} ms)")
+
+    if args.no_load:
+        return 0
+    html = owner_client.get("/store/today").data
+    cookie = "session=" + owner_client.get_cookie("session").value
+
+    with tempfile.TemporaryDirectory(prefix="wb-bench-") as tmp:
+        html_file = Path(tmp) / "today.html"
+        html_file.write_bytes(html)
+        env = {**os.environ, "BENCH_HTML": str(html_file), "PYTHONPATH": str(ROOT)}
+        results = {}
+        for label, app_path, chdir in (("store.today", "wsgi:app", ROOT), ("bare", "pages:bare_app", ROOT / "bench")):
+            port = free_port()
+            proc = gunicorn(app_path, port, env, chdir)
+            try:
+                results[label] = load(port, "/store/today", cookie, args.clients, args.seconds)
+            finally:
+                stop(proc)
+            for key, value in results[label].items():
+                say(f"load.{label}.{key}", value if key != "failed" else int(value))
+        ratio = results["store.today"]["rps"] / results["bare"]["rps"]
+        say("load.ratio_to_bare", f"{ratio:.2f}")
+        say("target.half_of_bare_rps", "yes" if ratio >= 0.5 else "no")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
