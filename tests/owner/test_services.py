@@ -218,7 +218,7 @@ def test_earnings_month_to_date(shop):
     shop.order(local=D(2026, 11, 22, 9, 0), items=[(shop.grapes, 1)], status="refunded")
     shop.order(local=D(2026, 10, 31, 23, 55), items=[(shop.grapes, 9)])                    # last month
     shop.order(local=D(2026, 11, 5, 9, 0), items=[(shop.grapes, 9)], store=shop.other)
-    s.add(Refund(order_item_id=_first_item(s, a), quantity=1, amount_fen=1000,
+    s.add(Refund(store_id=shop.store.id, order_item_id=_first_item(s, a), quantity=1, amount_fen=1000,
                  reason="坏了", created_at=shanghai(D(2026, 11, 12, 9, 0))))
     s.flush()
     data = services.earnings_overview(s, shop.store.id, TODAY)

@@ -788,7 +788,8 @@ class _Gen:
                            rng.integers(len(cd.PARTIAL_REFUND_REASONS), size=len(r_items)))
         r_orders = self.i_order[r_items]
         self.tables["refunds"] = {
-            "id": _ids(len(r_items)), "order_item_id": r_items + 1, "quantity": r_qty,
+            "id": _ids(len(r_items)), "store_id": self.o_store[r_orders] + 1,
+            "order_item_id": r_items + 1, "quantity": r_qty,
             "amount_fen": r_qty * self.i_unit[r_items],
             "reason": [(cd.REFUND_REASONS if f else cd.PARTIAL_REFUND_REASONS)[k]
                        for f, k in zip(full[r_items].tolist(), reasons.tolist(), strict=True)],

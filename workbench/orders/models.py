@@ -96,6 +96,8 @@ class Order(db.Model):
         CheckConstraint("total_fen >= 0", name="total"),
         Index("ix_orders_store_placed", "store_id", "placed_at"),
         Index("ix_orders_store_status", "store_id", "status"),
+        # The pickup counter's "picked up today" and the commission's earned-on-pickup.
+        Index("ix_orders_store_picked", "store_id", "picked_up_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -162,9 +164,13 @@ class Refund(db.Model):
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity"),
         CheckConstraint("amount_fen > 0", name="amount"),
+        # A store's refunds of a period (收益, commission clawbacks).
+        Index("ix_refunds_store_created", "store_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Derivable through the order, but stored so refunds are scoped like every other row.
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
     order_item_id: Mapped[int] = mapped_column(ForeignKey("order_items.id"), index=True)
     quantity: Mapped[int]
     amount_fen: Mapped[int]
