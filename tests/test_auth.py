@@ -186,3 +186,20 @@ def test_login_rate_limit_uses_redis_and_answers_429_in_chinese(app, client, wor
     # The counter lives in the shared Redis (every gunicorn worker sees it), not in memory.
     keys = Redis.from_url(app.config["RATELIMIT_STORAGE_URI"]).keys("*")
     assert any(b"login" in key for key in keys), keys
+
+
+def test_login_still_works_and_is_limited_when_redis_is_down(database_url, world):
+    """A Redis outage must not lock every owner out: the limiter falls back to memory."""
+    from tests.conftest import _Config
+    from workbench import create_app
+    from workbench.embedded_redis import free_port
+
+    dead = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    app = create_app(_Config(database_url, dead))
+    client = app.test_client()
+    assert post_login(client, world.owner_a.username).status_code == 302
+    other = app.test_client()
+    statuses = [post_login(other, world.owner_b.username, "wrong").status_code for _ in range(12)]
+    # Ten attempts a minute per address; the first client's login above was one of them.
+    assert statuses[:9] == [401] * 9
+    assert statuses[9:] == [429] * 3

@@ -57,6 +57,8 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    # If Redis is unreachable, keep limiting per process rather than failing every login.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RQ_QUEUE = "workbench"
     STORE_KPI_WINDOW_DAYS = 7
 
