@@ -31,8 +31,16 @@ from workbench.stores.models import (
     StoreKpi,
     Weather,
 )
+from workbench.suggestions.models import (
+    BacktestRun,
+    DismissReason,
+    Suggestion,
+    SuggestionKind,
+    SuggestionStatus,
+)
 
 __all__ = [
+    "BacktestRun", "DismissReason", "Suggestion", "SuggestionKind", "SuggestionStatus",
     "Brand", "Building", "Campaign", "CampaignProduct", "CampaignStatus", "Category",
     "CommissionPlan", "CommissionRate", "CommissionTier", "Community", "CommunityProfile",
     "HouseholdType", "Interaction", "InteractionKind", "JobRecord", "JobStatus", "LiveSession",
