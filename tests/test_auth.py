@@ -193,13 +193,18 @@ def test_login_still_works_and_is_limited_when_redis_is_down(database_url, world
     from tests.conftest import _Config
     from workbench import create_app
     from workbench.embedded_redis import free_port
+    from workbench.extensions import db
 
     dead = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
     app = create_app(_Config(database_url, dead))
-    client = app.test_client()
-    assert post_login(client, world.owner_a.username).status_code == 302
-    other = app.test_client()
-    statuses = [post_login(other, world.owner_b.username, "wrong").status_code for _ in range(12)]
+    try:
+        client = app.test_client()
+        assert post_login(client, world.owner_a.username).status_code == 302
+        other = app.test_client()
+        statuses = [post_login(other, world.owner_b.username, "wrong").status_code for _ in range(12)]
+    finally:
+        with app.app_context():  # this second app has its own engine: close its connections
+            db.engine.dispose()
     # Ten attempts a minute per address; the first client's login above was one of them.
     assert statuses[:9] == [401] * 9
     assert statuses[9:] == [429] * 3
