@@ -19,7 +19,7 @@ from redis import Redis
 
 from tests import factories
 from workbench import create_app
-from workbench.config import TestingConfig
+from workbench.config import TestingConfig, normalise_database_url
 from workbench.extensions import db as _db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,19 +53,7 @@ class _Config(TestingConfig):
     def __init__(self, database_url: str, redis_url: str) -> None:
         os.environ.setdefault("WORKBENCH_ENV", "testing")
         super().__init__()
-        from workbench.config import _database_url
-
-        saved = os.environ.get("DATABASE_URL")
-        os.environ["DATABASE_URL"] = database_url
-        try:
-            self.SQLALCHEMY_DATABASE_URI = (
-                database_url if database_url.startswith("sqlite") else _database_url("unused")
-            )
-        finally:
-            if saved is None:
-                os.environ.pop("DATABASE_URL", None)
-            else:
-                os.environ["DATABASE_URL"] = saved
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(database_url)
         self.REDIS_URL = redis_url
         self.RATELIMIT_STORAGE_URI = redis_url
 

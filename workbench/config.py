@@ -28,15 +28,19 @@ def _dev_secret_key() -> str:
     return path.read_text().strip()
 
 
+def normalise_database_url(url: str) -> str:
+    """Point PostgreSQL URLs at the psycopg 3 driver (Heroku-style ``postgres://`` too)."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
 def _database_url(default_name: str) -> str:
     url = os.environ.get("DATABASE_URL")
     if url:
-        # Heroku-style URLs name the old driver; we use psycopg 3.
-        if url.startswith("postgres://"):
-            url = "postgresql://" + url[len("postgres://"):]
-        if url.startswith("postgresql://"):
-            url = "postgresql+psycopg://" + url[len("postgresql://"):]
-        return url
+        return normalise_database_url(url)
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{INSTANCE_DIR / default_name}"
 
