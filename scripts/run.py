@@ -162,7 +162,7 @@ def clean_leftovers() -> None:
         if pid != os.getpid() and "scripts/run.py" in (_cmdline(pid) or ""):
             sys.exit(f"[run] already running (pid {pid}); stop it first, or kill {pid}")
     own.write_text(f"{os.getpid()}\n")
-    markers = {"web": "gunicorn", "worker": "jobs worker"}
+    markers = {"web": "gunicorn", "worker": "jobs worker", "cron": "suggestions cron"}
     for name, marker in markers.items():
         pid_file = RUN_DIR / f"{name}.pid"
         with contextlib.suppress(FileNotFoundError, ValueError):
@@ -306,8 +306,14 @@ def main() -> int:
         run_step(f"database: {where} — flask db upgrade", [flask, "db", "upgrade"], env, procs)
         if os.environ.get("DEMO_SEED", "1") != "0":
             run_step("demo data: flask demo seed --if-empty", [flask, "demo", "seed", "--if-empty"], env, procs)
+        # Today's cards normally come from the 05:00 cron; on a first start, queue them for
+        # the worker so 今日 fills within a minute or two instead of tomorrow.
+        run_step("today's suggestions: queued for the worker if missing",
+                 [flask, "suggestions", "run", "--fan-out", "--if-missing"], env, procs)
 
         worker = Child("worker", [flask, "jobs", "worker"], env, "jobs worker")
+        # Exactly one cron process: rq's CronScheduler has no lock, two would enqueue twice.
+        cron = Child("cron", [flask, "suggestions", "cron"], env, "suggestions cron")
         web = Child(
             "web",
             [str(BIN / "gunicorn"), "wsgi:app", "--bind", f"{host}:{port}",
@@ -317,7 +323,7 @@ def main() -> int:
             env,
             "gunicorn",
         )
-        children += [worker, web]
+        children += [worker, cron, web]
         for child in children:
             child.start()
         wait_until_up(f"http://127.0.0.1:{port}/healthz" if host in ("0.0.0.0", "127.0.0.1")
@@ -325,7 +331,7 @@ def main() -> int:
 
         url = f"http://{'127.0.0.1' if host == '0.0.0.0' else host}:{port}/"
         print(f"\n  邻里工作台 is running: {url}\n\n  Demo logins:\n{demo_logins(env)}\n\n"
-              "  Press Ctrl-C to stop (web, worker and Redis).\n", flush=True)
+              "  Press Ctrl-C to stop (web, worker, cron and Redis).\n", flush=True)
 
         while True:
             for child in children:
@@ -351,7 +357,7 @@ def main() -> int:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=GRACE_SECONDS)
             _signal_group(proc.pid, signal.SIGKILL)
-        for child in reversed(children):  # web first, then the worker
+        for child in reversed(children):  # web first, then cron, then the worker
             child.stop()
         if redis_proc is not None:
             say(f"stopping embedded Redis (pid {redis_proc.pid})")

@@ -91,11 +91,13 @@ def register_cli(app: Flask) -> None:
     from workbench.demo.cli import demo_cli
     from workbench.forecasting.cli import forecast_cli
     from workbench.jobs.cli import jobs_cli
+    from workbench.suggestions.cli import suggestions_cli
 
     app.cli.add_command(bundles_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(forecast_cli)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(suggestions_cli)
 
 
 def register_shell_context(app: Flask) -> None:

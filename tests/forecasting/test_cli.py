@@ -61,3 +61,28 @@ def test_csv_backtest_prints_one_line_per_method_last(cli, tmp_path):
     last = result.output.strip().splitlines()[-3:]
     assert [LINE.match(line).group(1) for line in last] == ["seasonal_naive", "ma28", "lightgbm"]
     assert all("series=8 " in line for line in last)
+
+
+def test_database_backtest_records_one_run_per_method(cli, db, tmp_path):
+    from datetime import date
+
+    from sqlalchemy import func, select
+
+    from workbench.demo.generate import SeedParams
+    from workbench.demo.seed import seed
+    from workbench.suggestions.models import BacktestRun
+
+    seed(SeedParams.build(end_date=date(2026, 11, 20), stores=2, members=200, days=60, seed=4))
+    result = cli("--holdout-days", "7")
+    assert result.exit_code == 0, result.stderr
+    last = result.output.strip().splitlines()[-3:]
+    assert [LINE.match(line).group(1) for line in last] == ["seasonal_naive", "ma28", "lightgbm"]
+    runs = db.session.scalars(select(BacktestRun).order_by(BacktestRun.id)).all()
+    assert [r.method for r in runs] == ["seasonal_naive", "ma28", "lightgbm"]
+    assert {(r.source, r.horizon, r.holdout_days) for r in runs} == {("database", 1, 7)}
+    assert all(r.series > 0 and r.wape is not None and r.seconds >= 0 for r in runs)
+    assert len({r.ran_at for r in runs}) == 1
+    # A CSV backtest records nothing.
+    rows = generate(stores=1, skus=2, days=50, seed=1)
+    cli("--csv", str(write_csv(tmp_path / "c.csv", rows)), "--holdout-days", "7")
+    assert db.session.scalar(select(func.count()).select_from(BacktestRun)) == 3

@@ -371,7 +371,7 @@ class _Gen:
     # --- catalogue -------------------------------------------------------------------
 
     def catalogue(self) -> None:
-        rng, S = self.rng, self.p.stores
+        rng = self.rng
         specs = cd.products()
         self.products = specs
         cat_codes = [c.code for c in cd.CATEGORIES]
@@ -420,10 +420,11 @@ class _Gen:
         hh_cat = cat_matrix(P.HOUSEHOLD_CATEGORY_AFFINITY, P.HOUSEHOLD_TYPES)
         prof_attr = attr_matrix(P.PROFILE_ATTRIBUTE_AFFINITY, P.PROFILES)
         hh_attr = attr_matrix(P.HOUSEHOLD_ATTRIBUTE_AFFINITY, P.HOUSEHOLD_TYPES)
-        self.carried = rng.random((S, NP)) < P.STORE_CARRY_SHARE
         g_prof, g_type = self.seg_profile, self.seg_type
-        self.w_static = (self.popularity[None, :] * prof_cat[g_prof][:, self.cat] * hh_cat[g_type][:, self.cat]
-                         * prof_attr[g_prof] * hh_attr[g_type] * self.carried[self.seg_store])
+        affinity = (self.popularity[None, :] * prof_cat[g_prof][:, self.cat] * hh_cat[g_type][:, self.cat]
+                    * prof_attr[g_prof] * hh_attr[g_type])  # (segments, products)
+        self.carried = self._assortment(affinity)
+        self.w_static = affinity * self.carried[self.seg_store]
         self.truth.update(popularity=self.popularity, carried=self.carried)
 
         self.tables["categories"] = {"id": _ids(len(cat_codes)), "code": cat_codes,
@@ -441,6 +442,28 @@ class _Gen:
             "attributes": [list(p.attributes) for p in specs], "selling_points": [p.selling_points for p in specs],
             "aliases": [list(p.aliases) for p in specs], "is_active": np.ones(NP, dtype=bool),
         }
+
+    def _assortment(self, affinity: np.ndarray) -> np.ndarray:
+        """(stores, products) bool: each store lists ``STORE_ASSORTMENT`` SKUs by affinity.
+
+        A store's appetite for a SKU is the household-weighted affinity of its buildings
+        (popularity × community and household affinities) times the SKU's mean season
+        multiplier over the history; ``CARRY_NOISE`` adds the owner's own taste. The
+        store lists the top n of appetite × lognormal noise (a Gumbel-style weighted draw
+        without replacement), so 高档 compounds carry imported fruit and 老年 ones soft,
+        low-sugar food — and no store lists the whole catalogue.
+        """
+        rng, S = self.rng, self.p.stores
+        NP = affinity.shape[1]
+        seg_hh = np.bincount(self.b_seg, weights=self.b_households, minlength=len(self.seg_store))
+        appetite = np.zeros((S, NP))
+        np.add.at(appetite, self.seg_store, affinity * seg_hh[:, None])
+        months = np.bincount(self.month[: self.D], minlength=13) / self.D
+        appetite *= (self.season_mult * months[None, :]).sum(axis=1)[None, :]
+        score = np.log(np.maximum(appetite, 1e-300)) + rng.normal(0.0, P.CARRY_NOISE, size=(S, NP))
+        n = np.minimum(rng.integers(P.STORE_ASSORTMENT[0], P.STORE_ASSORTMENT[1] + 1, size=S), NP)
+        rank = np.argsort(np.argsort(-score, axis=1), axis=1)
+        return rank < n[:, None]
 
     # --- members -----------------------------------------------------------------------
 

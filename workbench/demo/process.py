@@ -14,8 +14,12 @@ targeting) can find real signal and be scored against the truth. Read it as a mo
   ``PRE_HOLIDAY_DAYS`` before a break, ``MAKEUP_WORKDAY_MULT`` on 调休 Saturdays/Sundays
   (see ``workbench.calendar_cn``), and lowered by rain:
   ``1 - RAIN_ORDER_DROP × min(1, rain / RAIN_HEAVY_TENTHS)``.
+* **Assortment.** A store lists ``STORE_ASSORTMENT`` (80–140) of the ~300 SKUs: the top
+  ones by its communities' appetite (the affinities below, weighted by households, times
+  the season) plus the owner's taste (``CARRY_NOISE``), so a carried SKU sells a few
+  units a day rather than a fraction of one.
 * **What.** An order has ``1 + Poisson(LINES_PER_ORDER × lift - 1)`` product lines; each
-  line picks a product with weight
+  line picks a product the store carries with weight
   ``popularity × CATEGORY_SHARE × profile and building affinities × day multipliers``.
   Community profile (``PROFILE_CATEGORY_AFFINITY``, ``PROFILE_ATTRIBUTE_AFFINITY``) and the
   building's household type (``HOUSEHOLD_*_AFFINITY``) multiply; so 高档 compounds buy
@@ -62,7 +66,10 @@ PRESETS = {
 MEMBERS_PER_STORE_SMALL = 8000 / 24
 MEMBERS_PER_STORE_LARGE = 500
 COMMUNITY_SECOND_SHARE = 0.5  # stores serving two compounds (≈ 1.5 compounds a store)
-STORE_CARRY_SHARE = 0.88  # share of the catalogue a store lists
+#: SKUs a store lists (uniform range): a community store carries a focused assortment of
+#: the brand's ~300 SKUs, chosen by its communities' affinities (see ``CARRY_NOISE``).
+STORE_ASSORTMENT = (80, 140)
+CARRY_NOISE = 0.3  # sd of the owner's own taste in the log appetite that picks the assortment
 
 # --- Communities and households ----------------------------------------------------
 
@@ -125,7 +132,7 @@ OFF_SEASON_MULT = 0.08  # a seasonal SKU outside its months (in-season SKUs of i
 
 # --- Members -------------------------------------------------------------------------
 
-MEMBER_RATE_MEDIAN = 0.06  # orders a day for a median member when "due"
+MEMBER_RATE_MEDIAN = 0.13  # orders a day for a median member when "due" (active members: ~1.3 a week)
 MEMBER_RATE_SIGMA = 0.7
 LURKER_SHARE = 0.08
 LURKER_RATE_MULT = 0.1
@@ -213,7 +220,7 @@ LIVE_SHARE = 0.4
 LIVE_LIFT = 2.2
 LIVE_NEXT_DAY_LIFT = 1.2
 LIVE_VIEWER_SHARE = 0.10  # of joined members watch a live stream
-THRESHOLD_LOG_MEAN = -0.75
+THRESHOLD_LOG_MEAN = -0.45  # denser demand: a threshold at ~0.64× expected fails ~35 % of campaigns
 THRESHOLD_LOG_SD = 0.35
 THRESHOLD_PRODUCT_SD = 0.10
 CLICKS_PER_EXPECTED_UNIT = 0.15

@@ -12,7 +12,7 @@ when the method gives one, else P50); coverage80 scores [P10, P90].
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -39,6 +39,8 @@ class MethodResult:
     series: int
     points: int
     seconds: float
+    # With ``run_backtest(keep=True)``: rows, target, p10, p50, p90, point per scored point.
+    detail: dict | None = field(default=None, repr=False)
 
     def line(self) -> str:
         """The machine-readable summary line the CLI prints."""
@@ -62,8 +64,13 @@ def run_backtest(
     horizon: int = 1,
     holdout_days: int = 28,
     retrain_every: int | None = None,
+    keep: bool = False,
 ) -> list[MethodResult]:
-    """Backtest every method on the panel's last ``holdout_days`` days; return pooled scores."""
+    """Backtest every method on the panel's last ``holdout_days`` days; return pooled scores.
+
+    ``keep`` also returns every scored point's forecast in ``MethodResult.detail`` (for
+    simulations such as the stocking bench).
+    """
     if horizon < 1:
         raise BacktestError("--horizon must be at least 1")
     if holdout_days < 1:
@@ -86,6 +93,7 @@ def run_backtest(
     for method in methods if methods is not None else default_methods():
         started = time.perf_counter()
         p10 = np.empty(len(rows))
+        p50 = np.empty(len(rows))
         point = np.empty(len(rows))
         p90 = np.empty(len(rows))
         for fit_origin in range(first_origin, panel.n_days, step):
@@ -94,7 +102,7 @@ def run_backtest(
                 continue
             method.fit(panel, fit_origin, horizon)
             fc = method.predict(panel, rows[block], origins[block], horizon)
-            p10[block], point[block], p90[block] = fc.p10, fc.point, fc.p90
+            p10[block], p50[block], point[block], p90[block] = fc.p10, fc.p50, fc.point, fc.p90
         seconds = time.perf_counter() - started
         results.append(MethodResult(
             method=method.name,
@@ -105,5 +113,7 @@ def run_backtest(
             series=n_series,
             points=len(rows),
             seconds=seconds,
+            detail={"rows": rows, "target": target, "p10": p10, "p50": p50, "p90": p90,
+                    "point": point} if keep else None,
         ))
     return results

@@ -53,5 +53,40 @@ def backtest_command(csv_path: str | None, horizon: int, holdout_days: int,
         _fail(str(exc))
     except MemoryError:
         _fail("not enough memory for this data; try fewer series or --history-days")
+    if not csv_path:
+        record_backtest(results, source, horizon, holdout_days)
     for result in results:
         click.echo(result.line())
+
+
+def record_backtest(results, source: str, horizon: int, holdout_days: int) -> int:
+    """Store one ``BacktestRun`` row per method (HQ shows the latest); rows written.
+
+    A failure to record (e.g. a database without the table yet) is reported on stderr
+    and never hides the figures themselves.
+    """
+    import math
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from workbench.extensions import db
+    from workbench.suggestions.models import BacktestRun
+    from workbench.types import utcnow
+
+    def finite(value: float) -> float | None:
+        return None if value is None or not math.isfinite(value) else float(value)
+
+    ran_at = utcnow()
+    try:
+        for r in results:
+            db.session.add(BacktestRun(ran_at=ran_at, source=source[:200], horizon=horizon,
+                                       holdout_days=holdout_days, method=r.method, wape=finite(r.wape),
+                                       mase=finite(r.mase), bias=finite(r.bias),
+                                       coverage80=finite(r.coverage80), series=r.series,
+                                       seconds=round(float(r.seconds), 3)))
+        db.session.commit()
+    except SQLAlchemyError as exc:
+        db.session.rollback()
+        click.echo(f"warning: backtest figures not recorded ({exc.__class__.__name__})", err=True)
+        return 0
+    return len(results)

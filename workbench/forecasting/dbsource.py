@@ -29,10 +29,27 @@ def _local_days(instants: list) -> np.ndarray:
     return (np.array(naive, dtype="datetime64[s]") + SHANGHAI_OFFSET).astype("datetime64[D]")
 
 
-def load_panel(conn, days: int | None = None, end: date | None = None) -> Panel:
-    """Sales panel with exogenous arrays from the database; ``days`` limits the history."""
+def load_panel(conn, days: int | None = None, end: date | None = None,
+               store_ids: list[int] | None = None, ahead_days: int = 0) -> Panel:
+    """Sales panel with exogenous arrays from the database; ``days`` limits the history.
+
+    ``store_ids`` reads only those stores (every query is filtered, so a batch of stores
+    costs what its own rows cost). ``ahead_days`` appends that many columns after
+    ``end`` for forecasting: they hold no sales (none is read after ``end``) and no
+    interaction counts, only what is known in advance (weather forecast, day kind,
+    planned campaigns and live streams).
+    """
     since_sql = ""
     params: dict = {"excluded": list(EXCLUDED_STATUSES)}
+    store_sql = ""
+    if store_ids is not None:
+        store_ids = sorted({int(s) for s in store_ids})
+        if not store_ids:
+            raise ValueError("no stores to load")
+        params["stores"] = store_ids
+        store_sql = "AND o.store_id IN :stores"
+    if ahead_days and end is None:
+        raise ValueError("ahead_days needs an explicit end date")
     if days is not None:
         if end is None:
             last = conn.execute(text("SELECT MAX(placed_at) AS last FROM orders").columns(
@@ -43,17 +60,26 @@ def load_panel(conn, days: int | None = None, end: date | None = None) -> Panel:
         # One extra day absorbs the UTC/local shift; trimmed exactly below.
         params["since"] = end - timedelta(days=days + 1)
         since_sql = "AND o.placed_at >= :since"
+    until_sql = ""
+    if end is not None:
+        # Local day ≤ end ⇔ UTC instant < end + 1 day − 8 h; one day of slack, trimmed below.
+        params["until"] = end + timedelta(days=1)
+        until_sql = "AND o.placed_at < :until"
+    # Summed per store, product and local day in the database: a third of the rows to move.
+    day_sql = _local_day_sql(conn, "o.placed_at")
     sql = text(f"""
-        SELECT o.store_id, o.placed_at, i.product_id, i.quantity
+        SELECT o.store_id, i.product_id, {day_sql} AS day, SUM(i.quantity) AS units
         FROM order_items i JOIN orders o ON o.id = i.order_id
-        WHERE o.status NOT IN :excluded {since_sql}
-    """).bindparams(bindparam("excluded", expanding=True)).columns(
-        store_id=Integer(), placed_at=DateTime(), product_id=Integer(), quantity=Integer())
+        WHERE o.status NOT IN :excluded {since_sql} {until_sql} {store_sql}
+        GROUP BY o.store_id, i.product_id, {day_sql}
+    """).bindparams(bindparam("excluded", expanding=True))
+    if store_ids is not None:
+        sql = sql.bindparams(bindparam("stores", expanding=True))
     result = conn.execute(sql, params).all()
     if not result:
         raise ValueError("the database has no sales to forecast")
-    store, placed, product, qty = (list(col) for col in zip(*result, strict=True))
-    local = _local_days(placed)
+    store, product, day, qty = (list(col) for col in zip(*result, strict=True))
+    local = _as_days(day)
     store_arr = np.array(store, dtype=np.int64)
     product_arr = np.array(product, dtype=np.int64)
     qty_arr = np.array(qty, dtype=np.float64)
@@ -64,13 +90,42 @@ def load_panel(conn, days: int | None = None, end: date | None = None) -> Panel:
         keep &= local > np.datetime64(end - timedelta(days=days), "D")
     if not keep.all():
         store_arr, product_arr, qty_arr, local = store_arr[keep], product_arr[keep], qty_arr[keep], local[keep]
-    panel = panel_from_long(store_arr, product_arr, local, qty_arr, end=end)
-    add_exogenous(conn, panel)
+    last = None if end is None else end + timedelta(days=ahead_days)
+    panel = panel_from_long(store_arr, product_arr, local, qty_arr, end=last)
+    add_exogenous(conn, panel, known_until=end)
     return panel
 
 
-def add_exogenous(conn, panel: Panel) -> None:
-    """Fill panel.exog, day kinds and category codes from the app's tables."""
+def _local_day_sql(conn, column: str) -> str:
+    """SQL for the Asia/Shanghai calendar day of a naive-UTC timestamp column."""
+    if conn.dialect.name == "postgresql":
+        return f"CAST({column} + INTERVAL '8 hours' AS DATE)"
+    if conn.dialect.name == "sqlite":
+        return f"date({column}, '+8 hours')"
+    raise ValueError(f"unsupported database {conn.dialect.name}")
+
+
+def _as_days(values: list) -> np.ndarray:
+    """Dates (PostgreSQL) or 'YYYY-MM-DD' strings (SQLite) → datetime64[D]."""
+    return np.array([str(v)[:10] for v in values], dtype="datetime64[D]")
+
+
+def _store_filter(column: str, stores: np.ndarray) -> str:
+    """An ``AND column IN (...)`` clause for the panel's stores (validated ints, inlined)."""
+    try:
+        ids = sorted({int(s) for s in stores})
+    except (TypeError, ValueError):
+        return ""
+    if not ids or len(ids) > 2000:
+        return ""
+    return f" AND {column} IN ({', '.join(str(i) for i in ids)})"
+
+
+def add_exogenous(conn, panel: Panel, known_until: date | None = None) -> None:
+    """Fill panel.exog, day kinds and category codes from the app's tables.
+
+    Interaction counts (lagged features) are read only up to ``known_until`` when given.
+    """
     n_days = panel.n_days
     start = np.datetime64(panel.start, "D")
     stop = panel.start + timedelta(days=n_days)
@@ -119,6 +174,7 @@ def add_exogenous(conn, panel: Panel) -> None:
     live = np.zeros((len(stores), n_days))
     lives = conn.execute(text(
         "SELECT store_id, started_at FROM live_sessions WHERE started_at >= :a AND started_at < :b"
+        + _store_filter("store_id", stores)
     ).columns(store_id=Integer(), started_at=DateTime()),
         {"a": panel.start - timedelta(days=1), "b": stop + timedelta(days=1)}).all()
     if lives:
@@ -137,6 +193,7 @@ def add_exogenous(conn, panel: Panel) -> None:
         "SELECT c.store_id, c.starts_at, c.ends_at, cp.product_id, cp.group_price_fen "
         "FROM campaign_products cp JOIN campaigns c ON c.id = cp.campaign_id "
         "WHERE c.status IN :running AND c.ends_at >= :a AND c.starts_at < :b"
+        + _store_filter("c.store_id", stores)
     ).bindparams(bindparam("running", expanding=True)).columns(
         store_id=Integer(), starts_at=DateTime(), ends_at=DateTime(), product_id=Integer(),
         group_price_fen=Integer()),
@@ -160,7 +217,8 @@ def add_exogenous(conn, panel: Panel) -> None:
     panel.exog["campaign"] = campaign
     panel.exog["discount"] = discount
 
-    _add_interactions(conn, panel, stores, store_idx, products, start, stop)
+    talk_stop = stop if known_until is None else min(stop, known_until + timedelta(days=1))
+    _add_interactions(conn, panel, stores, store_idx, products, start, talk_stop)
 
 
 def _attributes(product) -> list[str]:
@@ -190,11 +248,12 @@ def topic_categories(topics: list[str], products: dict, named: list[tuple[str, i
             if topic in (name, code) or (len(topic) >= 2 and topic in name):
                 out[topic].add(cid)
     counts: dict[str, dict[int, int]] = {}
-    for topic, pid in named:
+    for item in named:  # (topic, product id) or (topic, product id, message count)
+        topic, pid = item[0], item[1]
         if pid in products:
             cid = products[pid].category_id
             counts.setdefault(topic, {}).setdefault(cid, 0)
-            counts[topic][cid] += 1
+            counts[topic][cid] += item[2] if len(item) > 2 else 1
     for topic, per in counts.items():
         total = sum(per.values())
         out.setdefault(topic, set()).update(cid for cid, n in per.items() if n >= 0.2 * total)
@@ -202,41 +261,49 @@ def topic_categories(topics: list[str], products: dict, named: list[tuple[str, i
 
 
 def _add_interactions(conn, panel: Panel, stores, store_idx, products, start, stop) -> None:
-    """talk_topic / talk_product: interaction counts per series-day (used lagged only)."""
+    """talk_topic / talk_product: interaction counts per series-day (used lagged only).
+
+    Only local days before ``stop`` are counted (the query has a day of slack for the
+    UTC/local shift; the day index check below trims it exactly).
+    """
     n_days = panel.n_days
+    day_sql = _local_day_sql(conn, "occurred_at")
     rows = conn.execute(text(
-        "SELECT store_id, topic, product_id, occurred_at FROM interactions "
-        "WHERE occurred_at >= :a AND occurred_at < :b"
-    ).columns(store_id=Integer(), topic=String(), product_id=Integer(), occurred_at=DateTime()),
-        {"a": panel.start - timedelta(days=1), "b": stop + timedelta(days=1)}).all()
+        f"SELECT store_id, topic, product_id, {day_sql} AS day, COUNT(*) AS n FROM interactions "
+        "WHERE occurred_at >= :a AND occurred_at < :b" + _store_filter("store_id", stores)
+        + f" GROUP BY store_id, topic, product_id, {day_sql}"
+    ), {"a": panel.start - timedelta(days=1), "b": stop + timedelta(days=1)}).all()
+    n_known = (np.datetime64(stop, "D") - start).astype(np.int64)
     talk_topic = np.zeros((panel.n_series, n_days))
     talk_product = np.zeros((panel.n_series, n_days))
     if rows:
-        store_ids = np.array([r.store_id for r in rows], dtype=np.int64)
+        r_store, r_topic, r_pid, r_day, r_n = (list(col) for col in zip(*rows, strict=True))
+        store_ids = np.array(r_store, dtype=np.int64)
+        weight = np.array(r_n, dtype=np.float64)
         s = np.searchsorted(stores, store_ids)
         s = np.minimum(s, len(stores) - 1)
-        d = (_local_days([r.occurred_at for r in rows]) - start).astype(np.int64)
-        ok = (stores[s] == store_ids) & (d >= 0) & (d < n_days)
-        topics = sorted({r.topic for r in rows if r.topic})
+        d = (_as_days(r_day) - start).astype(np.int64)
+        ok = (stores[s] == store_ids) & (d >= 0) & (d < min(n_days, int(n_known)))
+        topics = sorted({t for t in r_topic if t})
         topic_idx = {t: k for k, t in enumerate(topics)}
-        t = np.array([topic_idx.get(r.topic, -1) if r.topic else -1 for r in rows], dtype=np.int64)
+        t = np.array([topic_idx.get(x, -1) if x else -1 for x in r_topic], dtype=np.int64)
         has_topic = ok & (t >= 0)
         counts = np.zeros((len(stores), max(len(topics), 1), n_days), dtype=np.float32)
-        np.add.at(counts, (s[has_topic], t[has_topic], d[has_topic]), 1.0)
-        named = [(r.topic, r.product_id) for r in rows if r.topic and r.product_id is not None]
+        np.add.at(counts, (s[has_topic], t[has_topic], d[has_topic]), weight[has_topic])
+        named = [(x, p, n) for x, p, n in zip(r_topic, r_pid, r_n, strict=True) if x and p is not None]
         about = topic_categories(topics, products, named)
         for sku in np.unique(panel.sku):
             product = products.get(int(sku))
             if product is None:
                 continue
-            words = {t for t, cats in about.items() if product.category_id in cats}
+            words = {w for w, cats in about.items() if product.category_id in cats}
             words |= set(_attributes(product))  # 低糖, 儿童 … are topics too
             cols = [topic_idx[w] for w in words if w in topic_idx]
             if not cols:
                 continue
             series = np.nonzero(panel.sku == sku)[0]
             talk_topic[series] = counts[store_idx[series]][:, cols, :].sum(axis=1)
-        pid = np.array([r.product_id if r.product_id is not None else -1 for r in rows], dtype=np.int64)
+        pid = np.array([p if p is not None else -1 for p in r_pid], dtype=np.int64)
         # Match (store, product) pairs to series by one sorted integer key, not a Python loop.
         big = int(max(panel.sku.max(), pid.max())) + 1
         series_key = panel.store.astype(np.int64) * big + panel.sku.astype(np.int64)
@@ -244,6 +311,6 @@ def _add_interactions(conn, panel: Panel, stores, store_idx, products, start, st
         key = store_ids * big + pid
         pos = np.minimum(np.searchsorted(series_key[order], key), len(order) - 1)
         hit = ok & (pid >= 0) & (series_key[order][pos] == key)
-        np.add.at(talk_product, (order[pos[hit]], d[hit]), 1.0)
+        np.add.at(talk_product, (order[pos[hit]], d[hit]), weight[hit])
     panel.exog["talk_topic"] = talk_topic
     panel.exog["talk_product"] = talk_product

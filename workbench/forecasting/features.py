@@ -99,7 +99,10 @@ def build_features(cache: PanelCache, rows: np.ndarray, target: np.ndarray, hori
     for k in (horizon, horizon + 1, horizon + 2, week, week + 7):
         j = d - k
         val = np.where(j >= 0, cache.y[rows, np.maximum(j, 0)], np.nan)
-        cols[f"lag_{k}"] = val / scale
+        name = f"lag_{k}"
+        while name in cols:  # horizon 5–7: a recent lag is also the weekly one; keep both columns
+            name += "_"
+        cols[name] = val / scale
     same_wd = [np.where(d - week - 7 * m >= 0, cache.y[rows, np.maximum(d - week - 7 * m, 0)], np.nan)
                for m in range(4)]
     stack = np.vstack(same_wd)

@@ -1,0 +1,74 @@
+"""补货 restock: days of cover per SKU with red / orange / yellow levels and what to order.
+
+Cover = stock on hand (unexpired batches) ÷ the forecast mean for today. Levels are
+``stocking.COVER_LEVELS``: red under 1 day, orange under 2, yellow under 3. The order
+covers ``WINDOW_DAYS`` days (fewer when the shelf life is shorter, since more would
+spoil) with the median forecast plus a safety stock from the P90
+(``stocking.order_quantity``). Cards are ranked by the margin the shortfall would lose.
+"""
+
+from __future__ import annotations
+
+import math
+
+from workbench.suggestions import stocking
+from workbench.suggestions.drafts import Draft, r1
+from workbench.suggestions.forecast import SeriesForecast
+from workbench.suggestions.reasons import reason
+from workbench.suggestions.storedata import Catalogue, StoreData
+
+MAX_CARDS = 3
+WINDOW_DAYS = 3
+MIN_DAILY = 0.3  # units a day; below this a SKU is too slow for a restock card
+
+
+def build(data: StoreData, catalogue: Catalogue, series: dict[int, SeriesForecast]) -> list[Draft]:
+    """Up to ``MAX_CARDS`` restock cards, the largest lost margin first."""
+    on_hand: dict[int, int] = {}
+    for b in data.batches:
+        on_hand[b.product_id] = on_hand.get(b.product_id, 0) + b.quantity
+    out = []
+    for pid, fc in series.items():
+        info = catalogue.products.get(pid)
+        daily = fc.mean[0]
+        if info is None or daily < MIN_DAILY:
+            continue
+        have = on_hand.get(pid, 0)
+        days = stocking.cover_days(have, daily)
+        level = stocking.cover_level(days)
+        if level is None:
+            continue
+        window = max(1, min(WINDOW_DAYS, info.shelf_life_days, len(fc.p50)))
+        qty = stocking.order_quantity(have, fc.p50[:window], fc.p90[:window])
+        if qty <= 0:
+            continue
+        short = max(0.0, sum(fc.mean[:window]) - have)
+        lost = short * max(info.price_fen - info.cost_fen, 0)
+        metrics = {
+            "category": info.category,
+            "on_hand": have,
+            "daily_demand": r1(daily),
+            "cover_days": None if math.isinf(days) else round(days, 2),
+            "level": level,
+            "window_days": window,
+            "window_p50": r1(sum(fc.p50[:window])),
+            "order_units": qty,
+            "order_cost_fen": qty * info.cost_fen,
+            "lost_margin_fen": int(round(lost)),
+            "days": [{"p10": r1(a), "p50": r1(b), "p90": r1(c)} for a, b, c in zip(fc.p10, fc.p50, fc.p90, strict=True)],
+        }
+        reasons = []
+        if fc.cold_start:
+            reasons.append(reason("cold_start_sku", category=info.category) if fc.source == "category" else
+                           reason("cold_start_store", stores=catalogue.profile_stores.get(data.profile, 0),
+                                  profile=data.profile))
+        if have <= 0:
+            reasons.append(reason("out_of_stock", daily=r1(daily)))
+        else:
+            reasons.append(reason("low_cover", on_hand=have, days=round(days, 1), daily=r1(daily)))
+        reasons.append(reason("order_up_to", units=qty, days=window))
+        out.append(Draft(kind="restock", score=lost + (3 - days if not math.isinf(days) else 0), metrics=metrics,
+                         reasons=reasons[:3], product_id=pid, forecast=fc, cold_start=fc.cold_start, model=fc.source,
+                         extra={"level": level}))
+    out.sort(key=lambda d: (-d.score, d.product_id))
+    return out[:MAX_CARDS]
