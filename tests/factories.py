@@ -33,6 +33,7 @@ from workbench.models import (
     Role,
     StockBatch,
     Store,
+    Suggestion,
     Supplier,
     Tag,
     User,
@@ -163,6 +164,9 @@ def gen_store(session: Session, region: Region, code: str, name: str, city: str,
                             occurred_at=now - timedelta(hours=5)))
     session.add(Review(store_id=store.id, member_id=sw.members[0].id, order_id=sw.orders[0].id, rating=5, nps=9,
                        text="很新鲜"))
+    # An old card, outside today and the 14-day window, so the access walk has one per store.
+    session.add(Suggestion(store_id=store.id, for_date=today - timedelta(days=90), kind="bundle", rank=1,
+                           metrics={}, reasons=[]))
     session.flush()
     return sw
 

@@ -65,6 +65,21 @@ def _first_id(db, model, sw: StoreWorld):
     return db.session.scalar(select(model.id).where(model.store_id == sw.store.id).order_by(model.id))
 
 
+def _suggestion_id(db, sw: StoreWorld) -> int:
+    """The store's first card today, made on first use (the world has none)."""
+    from workbench.formatting import local_today
+    from workbench.suggestions.models import Suggestion
+
+    found = _first_id(db, Suggestion, sw)
+    if found is None:
+        card = Suggestion(store_id=sw.store.id, for_date=local_today(), kind="push", rank=1,
+                          product_id=sw.stock.product_id, metrics={}, reasons=[])
+        db.session.add(card)
+        db.session.commit()
+        found = card.id
+    return found
+
+
 #: URL arguments naming a row that belongs to one store: ``(db, world, store) -> value``.
 OBJECT_PARAMS: dict[str, Callable[[Any, World, StoreWorld], Any]] = {
     "store_id": lambda db, w, s: s.store.id,
@@ -91,6 +106,7 @@ OBJECT_PARAMS: dict[str, Callable[[Any, World, StoreWorld], Any]] = {
     "session_id": lambda db, w, s: _first_id(db, LiveSession, s),
     "review_id": lambda db, w, s: _first_id(db, Review, s),
     "interaction_id": lambda db, w, s: _first_id(db, Interaction, s),
+    "suggestion_id": lambda db, w, s: _suggestion_id(db, s),
     # Jobs are visible to the user who launched them only; see the ``jobs`` fixture.
     "job_id": lambda db, w, s: _job_id(w, s),
 }

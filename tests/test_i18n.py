@@ -69,6 +69,18 @@ def test_catalog_complete(locale):
             assert strings[0] == msgid
 
 
+@pytest.mark.parametrize("locale", LOCALES)
+def test_catalog_compiles_without_errors(locale):
+    """``pybabel compile`` (run by make run / make test with check=True) accepts the catalog.
+
+    It rejects, for example, a msgid that looks like %-formatting ("10% d…") when the
+    translation cannot carry the same placeholder.
+    """
+    catalog = _catalog(TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po", locale)
+    problems = [(message.id, [str(e) for e in errors]) for message, errors in catalog.check()]
+    assert not problems, problems
+
+
 def test_chinese_catalog_is_chinese():
     """zh msgstrs are Chinese, not English copied over (a few symbols-only strings aside)."""
     catalog = _catalog(TRANSLATIONS / "zh_Hans_CN" / "LC_MESSAGES" / "messages.po", "zh_Hans_CN")

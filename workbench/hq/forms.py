@@ -26,3 +26,20 @@ class StoreListQuery(Form):
         if self.dir.data and not self.dir.errors:
             return region, sort, self.dir.data == "desc"
         return region, sort, sort in DESC_FIRST
+
+
+KINDS = ("push", "clear", "restock", "bundle")
+
+
+class SuggestionsQuery(Form):
+    """GET parameters of ``/hq/suggestions``: region and kind filters; bad values mean "all"."""
+
+    region = IntegerField(validators=[Optional()])
+    kind = StringField(validators=[Optional(), AnyOf(KINDS)])
+
+    def params(self) -> tuple[int | None, str | None]:
+        """(region id or None, kind or None) after validation."""
+        self.validate()
+        region = None if self.region.errors else self.region.data
+        kind = None if self.kind.errors or not self.kind.data else self.kind.data
+        return region, kind

@@ -9,9 +9,12 @@ from flask_login import current_user
 from workbench.auth.decorators import hq_required, staff_required
 from workbench.auth.models import Role
 from workbench.extensions import db
+from workbench.formatting import local_today
 from workbench.hq import services
-from workbench.hq.forms import StoreListQuery
+from workbench.hq import suggestions as hq_suggestions
+from workbench.hq.forms import KINDS, StoreListQuery, SuggestionsQuery
 from workbench.jobs.queue import QueueUnavailable, launch
+from workbench.owner.suggestions import KIND_LABELS, reason_label, render_reasons
 from workbench.web import render, wants_fragment
 
 bp = Blueprint("hq", __name__)
@@ -64,3 +67,38 @@ def recompute_stores():
     # A recompute a colleague already started cannot be polled by this user (a job is
     # visible to its starter only); say so instead of polling into a 404.
     return render("hq/stores.html", "jobs/_status.html", job=job, shared=job.user_id != current_user.id)
+
+
+@bp.route("/suggestions")
+@staff_required
+def suggestions():
+    """Today's suggestion cards across the visible stores, how they fare, and the latest backtests.
+
+    The region and kind filters are GET parameters; htmx swaps only the cards table.
+    """
+    region_id, kind = SuggestionsQuery(request.args).params()
+    user = current_user._get_current_object()
+    today = local_today()
+    context = {
+        "section": "suggestions",
+        "today": today,
+        "region_id": region_id,
+        "kind": kind,
+        "kinds": [(k, str(KIND_LABELS[k])) for k in KINDS],
+        "regions": services.visible_regions(db.session, user) if user.role != Role.REGIONAL else [],
+        "cards": hq_suggestions.todays_cards(db.session, user, today, region_id, kind),
+        "first_reason": lambda reasons: (render_reasons(reasons, 1) or [""])[0],
+        "reason_label": reason_label,
+    }
+    if wants_fragment():
+        return render("hq/suggestions.html", "hq/_suggestion_cards.html", **context)
+    # The 14-day figures cover every visible store (with its region beside it): the
+    # filters narrow today's cards, the table htmx swaps.
+    stores = hq_suggestions.store_rates(db.session, user, today)
+    context.update(
+        stores=stores,
+        total=hq_suggestions.total_rates(stores),
+        categories=hq_suggestions.category_rates(db.session, user, today),
+        backtests=hq_suggestions.latest_backtests(db.session),
+    )
+    return render("hq/suggestions.html", **context)

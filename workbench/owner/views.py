@@ -7,15 +7,22 @@ else, and its id is all the services see.
 
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import timedelta
+
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 
 from workbench.auth.decorators import owner_required
-from workbench.auth.scoping import current_store
+from workbench.auth.scoping import current_store, get_scoped_or_404
 from workbench.extensions import db
 from workbench.formatting import local_today
 from workbench.owner import charts, services
+from workbench.owner import suggestions as cards
+from workbench.suggestions import accuracy, decisions
+from workbench.suggestions.models import Suggestion
 from workbench.types import utcnow
-from workbench.web import render
+from workbench.web import render, wants_fragment
 
 bp = Blueprint("owner", __name__)
 
@@ -24,10 +31,92 @@ bp = Blueprint("owner", __name__)
 @owner_required
 def today():
     """今日: weather, yesterday against last week, 7-day sales, expiring stock, open campaigns."""
+    return render("owner/today.html", "owner/_today.html", **_today_context())
+
+
+def _today_context() -> dict:
+    """What 今日 shows: the store's day, today's cards and yesterday's scored against sales."""
     store = current_store()
-    data = services.today_overview(db.session, store.id, local_today())
+    today = local_today()
+    data = services.today_overview(db.session, store.id, today)
     chart = charts.sales_chart(data.last_7_days) if any(d.orders for d in data.last_7_days) else None
-    return render("owner/today.html", "owner/_today.html", store=store, tab="today", data=data, chart=chart)
+    return {
+        "store": store,
+        "tab": "today",
+        "data": data,
+        "chart": chart,
+        "cards": cards.today_cards(db.session, store.id, today),
+        "scored": accuracy.scored_cards(db.session, store.id, today - timedelta(days=1)),
+        "rates": accuracy.store_accuracy(db.session, store.id, today),
+        "reasons": cards.REASON_LABELS,
+    }
+
+
+@bp.route("/suggestions/<int:suggestion_id>")
+@owner_required
+def suggestion(suggestion_id: int):
+    """One card in full: every number, every reason and a small chart."""
+    store = current_store()
+    s = get_scoped_or_404(Suggestion, suggestion_id)
+    view = cards.card_detail(db.session, s)
+    figure = cards.detail_figure(db.session, s, view)
+    return render("owner/suggestion.html", "owner/_suggestion.html", store=store, tab="today", card=view,
+                  chart=charts.to_html(figure) if figure else None, reasons=cards.REASON_LABELS)
+
+
+@bp.route("/suggestions/<int:suggestion_id>/accept", methods=["POST"])
+@owner_required
+def accept_suggestion(suggestion_id: int):
+    """Accept a card; htmx gets the card back in its new state, a form post goes back to 今日."""
+    return _decide(suggestion_id, accept=True)
+
+
+@bp.route("/suggestions/<int:suggestion_id>/dismiss", methods=["POST"])
+@owner_required
+def dismiss_suggestion(suggestion_id: int):
+    """Dismiss a card with a reason from the short list (``reason`` form field)."""
+    return _decide(suggestion_id, accept=False, reason=request.form.get("reason"))
+
+
+def _decide(suggestion_id: int, accept: bool, reason: str | None = None):
+    """Record the decision; answer with the card (htmx) or a 303 to where the form was (PRG)."""
+    store = current_store()
+    status, error = 200, None
+    try:
+        decisions.decide(db.session, suggestion_id, store.id, current_user.id, accept, reason)
+        db.session.commit()
+    except decisions.SuggestionNotFound:
+        db.session.rollback()
+        abort(404)
+    except decisions.AlreadyDecided as exc:
+        db.session.rollback()
+        status = 409
+        error = (_("This suggestion was already accepted, perhaps on another phone. Nothing was changed.")
+                 if exc.decided == "accepted" else
+                 _("This suggestion was already dismissed, perhaps on another phone. Nothing was changed."))
+    except decisions.InvalidReason:
+        db.session.rollback()
+        status = 400
+        error = _("Please choose why you are dismissing this suggestion.")
+    if error:
+        flash(error, "error")
+    elif accept:
+        flash(_("Accepted. It stays on today's list with its numbers."), "success")
+    else:
+        flash(_("Dismissed. Thank you, the reason helps the suggestions improve."), "success")
+    detail = bool(request.form.get("detail"))
+    if not wants_fragment():
+        if status != 200:
+            return render("owner/today.html", status=status, **_today_context())
+        if detail:
+            return redirect(url_for("owner.suggestion", suggestion_id=suggestion_id), 303)
+        return redirect(url_for("owner.today", _anchor=f"card-{suggestion_id}"), 303)
+    s = get_scoped_or_404(Suggestion, suggestion_id)
+    view = cards.card_detail(db.session, s, reasons=None if detail else 3)
+    # On 今日 the "n cards · m handled" line is refreshed out of band; the detail view has none.
+    counts = None if detail else cards.today_counts(db.session, store.id, local_today())
+    return render("owner/today.html", "owner/_card.html", status=status, card=view, reasons=cards.REASON_LABELS,
+                  detail=detail, reason_error=status == 400, counts=counts)
 
 
 @bp.route("/live")

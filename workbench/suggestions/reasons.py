@@ -33,9 +33,9 @@ CATALOGUE = {
                       "{loss_fen}, so it pays to have enough for {ratio_pct} of days"),
     # clear 清货
     "expires_soon": _l("{quantity} units must sell by {date} ({days} selling days left)"),
-    "price_response_store": _l("In this store a 10% discount lifts {category} sales by "
+    "price_response_store": _l("In this store a 10 percent discount lifts {category} sales by "
                                "{lift_chg_pct}"),
-    "price_response_brand": _l("Across the brand a 10% discount lifts {category} sales by "
+    "price_response_brand": _l("Across the brand a 10 percent discount lifts {category} sales by "
                                "{lift_chg_pct} (too few discounted sales here to measure)"),
     "markdown_gain": _l("At {discount_pct} off, about {units} of {quantity} sell before expiry for "
                         "{revenue_fen}, against {full_fen} at full price"),
