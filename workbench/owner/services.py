@@ -589,30 +589,32 @@ def earnings_overview(session: Session, store_id: int, today: date) -> EarningsO
 # ---------------------------------------------------------------- 社区 (community)
 
 
+class _Reach:
+    """Members per household: how much of a building, compound or store's area is reached."""
+
+    members: int
+    households: int
+
+    @property
+    def penetration(self) -> float | None:
+        return _ratio(self.members, self.households)
+
+
 @dataclass(frozen=True)
-class BuildingRow:
+class BuildingRow(_Reach):
     name: str
     household_type: str
     households: int
     members: int
 
-    @property
-    def penetration(self) -> float | None:
-        return _ratio(self.members, self.households)
-
 
 @dataclass(frozen=True)
-class CommunityRow:
+class CommunityRow(_Reach):
     name: str
     profile: str
     households: int
     members: int
     buildings: list[BuildingRow]
-
-    @property
-    def penetration(self) -> float | None:
-        """Members per household: how much of the compound the store reaches."""
-        return _ratio(self.members, self.households)
 
 
 @dataclass(frozen=True)
@@ -634,7 +636,7 @@ class ReviewRow:
 
 
 @dataclass(frozen=True)
-class CommunityOverview:
+class CommunityOverview(_Reach):
     communities: list[CommunityRow]
     members: int
     households: int
@@ -646,10 +648,6 @@ class CommunityOverview:
     nps: float | None  # −100 … 100
     nps_responses: int
     review_days: int
-
-    @property
-    def penetration(self) -> float | None:
-        return _ratio(self.members, self.households)
 
 
 def community_overview(session: Session, store_id: int, today: date, review_days: int = 90) -> CommunityOverview:
