@@ -169,6 +169,12 @@ def snapshot(db) -> dict[str, list]:
     }
 
 
+def changed_tables(db, before: dict[str, list]) -> list[str]:
+    """Names of the tables whose rows differ from the ``before`` snapshot."""
+    after = snapshot(db)
+    return [name for name in before if before[name] != after[name]]
+
+
 def report(failures: list[str]) -> None:
     if failures:
         pytest.fail("\n".join(failures), pytrace=False)
@@ -287,9 +293,7 @@ def cross_store_failures(app, db, world, client, who: str, sw: StoreWorld) -> tu
             if response.status_code not in (403, 404):
                 failures.append(f"{who} {method} {url} ({rule.endpoint}, store {sw.store.code}'s objects) "
                                 f"→ {response.status_code}, expected 403 or 404")
-    after = snapshot(db)
-    changed = [name for name in before if before[name] != after[name]]
-    if changed:
+    if changed := changed_tables(db, before):
         failures.append(f"refused requests changed tables: {changed}")
     return failures, checked
 
@@ -363,9 +367,7 @@ def test_every_unsafe_route_requires_a_csrf_token(app, db, world, clients):
                 if response.status_code != 400:
                     failures.append(f"{who} {method} {url} ({rule.endpoint}) without a CSRF token → "
                                     f"{response.status_code}, expected 400")
-    after = snapshot(db)
-    changed = [name for name in before if before[name] != after[name]]
-    if changed:
+    if changed := changed_tables(db, before):
         failures.append(f"requests without a CSRF token changed tables: {changed}")
     report(failures)
     assert checked, "no POST route found"
