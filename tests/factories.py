@@ -9,6 +9,7 @@ from itertools import count
 from sqlalchemy.orm import Session
 
 from workbench.models import (
+    AfterSalesTicket,
     Brand,
     Building,
     Campaign,
@@ -27,6 +28,7 @@ from workbench.models import (
     OrderItem,
     OrderStatus,
     PickupPoint,
+    PickupVerification,
     Product,
     Region,
     Review,
@@ -83,6 +85,8 @@ class StoreWorld:
     orders: list[Order] = field(default_factory=list)
     campaign: Campaign | None = None
     stock: StockBatch | None = None
+    verification: PickupVerification | None = None  # of orders[0], the picked-up one
+    ticket: AfterSalesTicket | None = None  # an open 破损 report on orders[0]
 
 
 @dataclass
@@ -126,7 +130,7 @@ def gen_store(session: Session, region: Region, code: str, name: str, city: str,
     for i in range(3):
         m = Member(store_id=store.id, community_id=community.id, building_id=building.id,
                    phone=f"138{store.id:04d}{i:04d}", name=f"会员{code}{i}", room=f"1单元{501 + i}",
-                   joined_on=today - timedelta(days=90))
+                   joined_on=today - timedelta(days=90), pickup_code=f"{store.id:03d}{i:03d}")
         session.add(m)
         sw.members.append(m)
     session.flush()
@@ -164,6 +168,14 @@ def gen_store(session: Session, region: Region, code: str, name: str, city: str,
                             occurred_at=now - timedelta(hours=5)))
     session.add(Review(store_id=store.id, member_id=sw.members[0].id, order_id=sw.orders[0].id, rating=5, nps=9,
                        text="很新鲜"))
+    sw.verification = PickupVerification(store_id=store.id, order_id=sw.orders[0].id, verified_by_id=owner.id,
+                                         method="manual", verified_at=now - timedelta(days=3))
+    session.add(sw.verification)
+    session.flush()
+    sw.ticket = AfterSalesTicket(store_id=store.id, order_id=sw.orders[0].id,
+                                 order_item_id=sw.orders[0].items[0].id, kind="damage", quantity=1,
+                                 note="盒子压坏了", created_by_id=owner.id, created_at=now - timedelta(days=3))
+    session.add(sw.ticket)
     # An old card, outside today and the 14-day window, so the access walk has one per store.
     session.add(Suggestion(store_id=store.id, for_date=today - timedelta(days=90), kind="bundle", rank=1,
                            metrics={}, reasons=[]))

@@ -62,16 +62,29 @@ def register_queue(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from workbench.auth.views import bp as auth_bp
+    from workbench.fulfilment.hq_views import bp as hq_fulfilment_bp
+    from workbench.fulfilment.views import bp as fulfilment_bp
     from workbench.hq.views import bp as hq_bp
+    from workbench.intake.views import bp as intake_bp
     from workbench.jobs.views import bp as jobs_bp
     from workbench.main import bp as main_bp
     from workbench.owner.views import bp as owner_bp
+    from workbench.pickup.hq_views import bp as hq_aftersales_bp
+    from workbench.pickup.views import bp as pickup_bp
+    from workbench.shop.views import bp as shop_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(owner_bp, url_prefix="/store")
     app.register_blueprint(hq_bp, url_prefix="/hq")
     app.register_blueprint(jobs_bp, url_prefix="/jobs")
+    app.register_blueprint(intake_bp, url_prefix="/store/orders")
+    app.register_blueprint(fulfilment_bp, url_prefix="/store/fulfilment")
+    app.register_blueprint(pickup_bp, url_prefix="/store/counter")
+    app.register_blueprint(hq_fulfilment_bp, url_prefix="/hq/fulfilment")
+    app.register_blueprint(hq_aftersales_bp, url_prefix="/hq/aftersales")
+    # The campaign order page members reach from a poster's QR code: short public URLs.
+    app.register_blueprint(shop_bp, url_prefix="/c")
 
 
 def register_error_handlers(app: Flask) -> None:

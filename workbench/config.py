@@ -65,12 +65,20 @@ class Config:
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RQ_QUEUE = "workbench"
     STORE_KPI_WINDOW_DAYS = 7
+    # Counter photos (破损) and CSV imports are the only uploads; a phone photo fits in 8 MB.
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    # One-time codes on the public order page: per phone and per client address.
+    OTP_RATE_LIMIT = "5 per 10 minutes;20 per day"
 
     def __init__(self) -> None:
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or self._missing_secret()
         self.SQLALCHEMY_DATABASE_URI = _database_url(self.default_db_name())
         self.REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6391/0")
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", self.REDIS_URL)
+        # Where counter photos are kept (served only to the store's owner and HQ).
+        self.UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))
+        # The adapter member messages go through: "log" writes them to the app log (development).
+        self.OUTBOX_CHANNEL = os.environ.get("OUTBOX_CHANNEL", "log")
         if self.SQLALCHEMY_DATABASE_URI.startswith("sqlite"):
             # SQLite: wait for the writer instead of failing at once under the worker.
             self.SQLALCHEMY_ENGINE_OPTIONS = {"connect_args": {"timeout": 30}}

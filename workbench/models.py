@@ -7,6 +7,7 @@ from workbench.jobs.models import JobRecord, JobStatus
 from workbench.live.models import LiveSession
 from workbench.members.models import Interaction, InteractionKind, Member, MemberTag, Review, Tag
 from workbench.orders.models import (
+    AfterSalesTicket,
     Campaign,
     CampaignProduct,
     CampaignStatus,
@@ -17,8 +18,11 @@ from workbench.orders.models import (
     OrderStatus,
     PickupVerification,
     Refund,
+    TicketKind,
+    TicketStatus,
 )
-from workbench.outbox.models import OutboxMessage
+from workbench.outbox.models import OutboxMessage, OutboxStatus
+from workbench.shop.models import OtpChallenge
 from workbench.stores.models import (
     Brand,
     Building,
@@ -40,6 +44,7 @@ from workbench.suggestions.models import (
 )
 
 __all__ = [
+    "AfterSalesTicket", "OtpChallenge", "OutboxStatus", "TicketKind", "TicketStatus",
     "BacktestRun", "DismissReason", "Suggestion", "SuggestionKind", "SuggestionStatus",
     "Brand", "Building", "Campaign", "CampaignProduct", "CampaignStatus", "Category",
     "CommissionPlan", "CommissionRate", "CommissionTier", "Community", "CommunityProfile",

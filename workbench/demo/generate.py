@@ -825,7 +825,7 @@ class _Gen:
         mi = _choice_index(rng, P.PICKUP_METHOD_SHARES, len(verified))
         nv = len(verified)
         self.tables["pickup_verifications"] = {
-            "id": _ids(nv), "order_id": verified + 1,
+            "id": _ids(nv), "store_id": self.o_store[verified] + 1, "order_id": verified + 1,
             "verified_by_id": owner[self.o_store[verified]].astype(np.int64),
             "method": [methods[i] for i in mi.tolist()], "verified_at": _ts(self.o_picked[verified]),
             "undone_at": _ts(np.zeros(nv), null=np.ones(nv, dtype=bool)),
@@ -975,6 +975,18 @@ class _Gen:
             "viewers": viewers,
         }
 
+    def _pickup_codes(self) -> list[str]:
+        """Six-digit 提货码, distinct within each store (own generator: the rest of the data is unchanged)."""
+        rng = np.random.default_rng([self.p.seed, 4])
+        codes = np.empty(self.p.members, dtype=np.int64)
+        order = np.argsort(self.m_store, kind="stable")
+        counts = np.bincount(self.m_store, minlength=self.p.stores)
+        start = 0
+        for n in counts:
+            codes[order[start:start + n]] = rng.choice(10 ** 6, size=n, replace=False)
+            start += n
+        return [f"{c:06d}" for c in codes.tolist()]
+
     def member_tables(self) -> None:
         """Members with points and level, sign-up tags and behaviour tags."""
         rng, M, D = self.rng, self.p.members, self.D
@@ -988,6 +1000,7 @@ class _Gen:
             "building_id": self.m_building + 1, "phone": self.m_phones, "name": self.m_names, "room": self.m_rooms,
             "joined_on": _dates(self.start_epoch + self.m_join), "points": points, "level": level,
             "push_opt_out": rng.random(M) < P.PUSH_OPT_OUT_SHARE,
+            "pickup_code": self._pickup_codes(),
         }
         tag_names = [t[0] for t in cd.STATIC_TAGS] + [t[0] for t in cd.DYNAMIC_TAGS]
         nt = len(tag_names)

@@ -34,6 +34,7 @@ class Member(db.Model):
     __tablename__ = "members"
     __table_args__ = (
         UniqueConstraint("store_id", "phone"),
+        UniqueConstraint("store_id", "pickup_code"),
         CheckConstraint("points >= 0", name="points"),
         CheckConstraint("level BETWEEN 1 AND 5", name="level"),
         Index("ix_members_store_joined", "store_id", "joined_on"),
@@ -51,6 +52,8 @@ class Member(db.Model):
     points: Mapped[int] = mapped_column(default=0)
     level: Mapped[int] = mapped_column(default=1)
     push_opt_out: Mapped[bool] = mapped_column(default=False)
+    # 提货码: six digits shown as text and QR, typed or scanned at the counter.
+    pickup_code: Mapped[str | None] = mapped_column(String(8))
 
     community: Mapped[Community] = relationship()  # noqa: F821
     building: Mapped[Building | None] = relationship()  # noqa: F821

@@ -98,6 +98,8 @@ class Order(db.Model):
         Index("ix_orders_store_status", "store_id", "status"),
         # The pickup counter's "picked up today" and the commission's earned-on-pickup.
         Index("ix_orders_store_picked", "store_id", "picked_up_at"),
+        # Idempotent imports: the same 接龙 line or CSV row lands once per store.
+        UniqueConstraint("store_id", "source_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -113,6 +115,9 @@ class Order(db.Model):
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     picked_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Where an imported order came from: a hash of its 接龙 line / CSV row, and the line itself.
+    source_key: Mapped[str | None] = mapped_column(String(64))
+    source_text: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
     items: Mapped[list[OrderItem]] = relationship(back_populates="order")
     member: Mapped[Member] = relationship()  # noqa: F821
@@ -185,6 +190,7 @@ class PickupVerification(db.Model):
     __tablename__ = "pickup_verifications"
     __table_args__ = (
         CheckConstraint(in_check("method", PickupMethod), name="method"),
+        Index("ix_pickup_verifications_store_verified", "store_id", "verified_at"),
         # At most one live (not undone) verification per order, enforced by the database.
         Index(
             "uq_pickup_verifications_live_order",
@@ -196,8 +202,54 @@ class PickupVerification(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Derivable through the order; stored so the counter's undo is scoped like every other row.
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     method: Mapped[str] = mapped_column(String(12))
     verified_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class TicketKind(StrEnum):
+    SHORTAGE = "shortage"  # 缺货: fewer units arrived than were ordered
+    DAMAGE = "damage"  # 破损
+
+
+class TicketStatus(StrEnum):
+    OPEN = "open"
+    ACCEPTED = "accepted"  # HQ agrees: refund or resend follows
+    REJECTED = "rejected"
+
+
+class AfterSalesTicket(db.Model):
+    """A shortage or damage report from the counter, for HQ to resolve (售后工单)."""
+
+    __tablename__ = "after_sales_tickets"
+    __table_args__ = (
+        CheckConstraint(in_check("kind", TicketKind), name="kind"),
+        CheckConstraint(in_check("status", TicketStatus), name="status"),
+        CheckConstraint("quantity > 0", name="quantity"),
+        CheckConstraint("(status = 'open') = (resolved_at IS NULL)", name="resolved_iff_closed"),
+        Index("ix_after_sales_tickets_store_created", "store_id", "created_at"),
+        Index("ix_after_sales_tickets_status_created", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    order_item_id: Mapped[int] = mapped_column(ForeignKey("order_items.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    quantity: Mapped[int]
+    note: Mapped[str] = mapped_column(String(300), default="")
+    # Path of the photo under the instance's upload folder ("" when none was taken).
+    photo: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(10), default=TicketStatus.OPEN)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolution: Mapped[str] = mapped_column(String(300), default="")
+
+    order: Mapped[Order] = relationship()
+    item: Mapped[OrderItem] = relationship()
