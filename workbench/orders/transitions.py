@@ -105,7 +105,7 @@ def move(
     Orders in another status (or of another store, when ``store_id`` is given) are left
     alone: bulk actions such as "this pickup point's goods arrived" move what is eligible.
     ``from_statuses`` narrows the eligible sources (e.g. only ``shipped`` → ``arrived``).
-    Leaving picked_up clears ``picked_up_at`` (the undo); entering a status stamps its
+    The undo (picked_up → arrived) clears ``picked_up_at``; entering a status stamps its
     time (arrival keeps the first one).
     """
     target = S(to_status)
@@ -126,7 +126,8 @@ def move(
         values[stamp] = now
     for source in sources:
         source_values = dict(values)
-        if source == S.PICKED_UP:
+        if source == S.PICKED_UP and target == S.ARRIVED:
+            # Only the undo forgets the pickup; a refund after pickup keeps when it was handed over.
             source_values["picked_up_at"] = None
         for chunk in _chunks(ids, 500):
             stmt = update(Order).where(Order.id.in_(chunk), Order.status == source.value)
