@@ -69,6 +69,8 @@ class Config:
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
     # One-time codes on the public order page: per phone and per client address.
     OTP_RATE_LIMIT = "5 per 10 minutes;20 per day"
+    # Order attempts (code checks) on the public page, per client address.
+    OTP_VERIFY_RATE_LIMIT = "20 per 10 minutes;100 per day"
 
     def __init__(self) -> None:
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or self._missing_secret()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 
 
 def select_locale() -> str:
@@ -12,6 +12,8 @@ def select_locale() -> str:
     because owners' phones are often set to English while they read Chinese.
     """
     supported = current_app.config["LANGUAGES"]
+    if not has_request_context():  # jobs and CLI commands speak the product's language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     wanted = request.args.get("lang")
     if wanted in supported:
         session["lang"] = wanted

@@ -1,4 +1,4 @@
-"""QR codes as inline SVG (pickup codes at the counter, campaign links on posters)."""
+"""QR codes as inline SVG (pickup codes at the counter and for members, campaign links on posters)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,12 @@ from markupsafe import Markup
 
 
 def qr_svg(data: str, *, scale: int = 4, title: str = "") -> Markup:
-    """An ``<svg>`` element for ``data``, sized in CSS pixels (modules × ``scale``), no XML declaration."""
+    """An ``<svg>`` for ``data``: natural size modules × ``scale`` px, and a ``viewBox``.
+
+    The ``viewBox`` lets CSS resize the code (phone screen, A4 poster) without cropping
+    it; the ``width``/``height`` attributes keep its natural size where CSS says nothing.
+    """
     code = segno.make(data, error="m", micro=False)
-    svg = code.svg_inline(scale=scale, border=2, dark="#111", light="#fff", title=title or None)
-    return Markup(svg)
+    size = code.symbol_size(scale=scale, border=2)[0]
+    svg = code.svg_inline(scale=scale, border=2, dark="#111", light="#fff", title=title or None, omitsize=True)
+    return Markup(svg.replace("<svg ", f'<svg width="{size}" height="{size}" preserveAspectRatio="xMidYMid meet" ', 1))

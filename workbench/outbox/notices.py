@@ -11,6 +11,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, datetime, time, timedelta
 
+from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -78,8 +80,11 @@ def enqueue_arrival_notices(session: Session, order_ids: Iterable[int], now: dat
         first = orders[0]
         _oid, _code, store_id, _mid, name, opted_out, store_name, point = first
         codes = "、".join(o[1] for o in orders)
-        body = _("%(name)s, your order %(codes)s has arrived at %(point)s. Please come and pick it up. "
-                 "— %(store)s", name=name, codes=codes, point=point or store_name, store=store_name)
+        # Members read Chinese whatever language the HQ user marking the batch has chosen,
+        # and a worker or CLI run has no request to take a locale from.
+        with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+            body = _("%(name)s, your order %(codes)s has arrived at %(point)s. Please come and pick it up. "
+                     "— %(store)s", name=name, codes=codes, point=point or store_name, store=store_name)
         messages.append({
             "store_id": store_id, "member_id": member_id, "channel": channel, "kind": "arrival_notice",
             "dedupe_key": f"arrival:{member_id}:{first[0]}", "body": body,
