@@ -1,0 +1,318 @@
+"""Which member and which campaign product a parsed line means. Pure: plain lists in, plain results out.
+
+Members are matched on everything the line says at once — phone tail, name, building and
+room — so "张姐 3栋502" picks the 张姐 of building 3 when the store has two. Products go
+exact name → alias → containment → fuzzy (rapidfuzz), and two products scoring close is
+reported as ambiguous rather than guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from workbench.intake.parser import Address, ItemText, ParsedLine
+
+#: Below this fuzzy score a product is not suggested at all.
+FUZZY_THRESHOLD = 60
+#: Two fuzzy candidates closer than this are ambiguous.
+FUZZY_MARGIN = 8
+#: Between this and the threshold a product is offered as a guess but never chosen: a
+#: one-character typo in a two-character name ("兰莓" for "蓝莓") scores 50.
+GUESS_FLOOR = 45
+
+
+@dataclass(frozen=True)
+class MemberRef:
+    id: int
+    name: str
+    phone: str
+    building: str = ""  # the building's name, e.g. "3栋"
+    room: str = ""  # e.g. "1单元502"
+
+
+@dataclass(frozen=True)
+class ProductRef:
+    id: int  # campaign_product id
+    product_id: int
+    name: str
+    aliases: tuple[str, ...] = ()
+    spec: str = ""
+    unit: str = ""
+    group_price_fen: int = 0
+    list_price_fen: int = 0
+    sku: str = ""
+
+
+@dataclass
+class MemberMatch:
+    member: MemberRef | None = None
+    candidates: list[MemberRef] = field(default_factory=list)  # when ambiguous
+    #: "matched", "ambiguous", "new" (a full phone nobody has), "needs_phone" (name +
+    #: address but no phone: a new member needs one), "none" (nothing to go on / not found)
+    status: str = "none"
+    how: str = ""  # what matched: "phone", "tail+name", …
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("matched", "new")
+
+
+@dataclass
+class ItemMatch:
+    written: ItemText
+    product: ProductRef | None = None
+    quantity: int = 1
+    how: str = ""  # "name", "alias", "contains", "fuzzy", "sku"
+    score: float = 0.0
+    candidates: list[ProductRef] = field(default_factory=list)  # when ambiguous / best guesses
+    spec_note: str = ""  # "30枚" read as one 30枚/盒 box
+
+    @property
+    def status(self) -> str:
+        if self.product is not None:
+            return "matched"
+        return "ambiguous" if len(self.candidates) > 1 else "none"
+
+
+def _digits(text: str) -> str:
+    return "".join(re.findall(r"\d+", text))
+
+
+def _room_parts(room: str) -> tuple[str, str]:
+    """"1单元502" → ("1", "502"); "502" → ("", "502")."""
+    m = re.match(r"\s*(?:(\d+)\s*单元)?\s*-?\s*(\d+)", room or "")
+    return (m.group(1) or "", m.group(2)) if m else ("", "")
+
+
+def _norm_name(name: str) -> str:
+    return re.sub(r"\s+", "", name or "").lower()
+
+
+class MemberIndex:
+    """The store's members, indexed once per paste so 300 lines do not scan them 300 times."""
+
+    def __init__(self, members: list[MemberRef]) -> None:
+        self.members = members
+        self.by_phone: dict[str, MemberRef] = {}
+        self.by_tail: dict[str, list[MemberRef]] = defaultdict(list)
+        self.by_name: dict[str, list[MemberRef]] = defaultdict(list)
+        self.by_address: dict[tuple[str, str], list[MemberRef]] = defaultdict(list)
+        for m in members:
+            self.by_phone[m.phone] = m
+            self.by_tail[m.phone[-4:]].append(m)
+            self.by_name[_norm_name(m.name)].append(m)
+            _unit, room = _room_parts(m.room)
+            self.by_address[(_digits(m.building), room)].append(m)
+
+    def match(self, name: str, phone: str, tail: str, address: Address | None) -> MemberMatch:
+        if phone:
+            if phone in self.by_phone:
+                return MemberMatch(self.by_phone[phone], status="matched", how="phone")
+            return MemberMatch(status="new", how="phone")
+        name_key = _norm_name(name)
+        candidates: dict[int, MemberRef] = {}
+        for m in self.by_tail.get(tail, []) if tail else []:
+            candidates[m.id] = m
+        for m in self.by_name.get(name_key, []) if name_key else []:
+            candidates[m.id] = m
+        if address and address.room:
+            for m in self.by_address.get((address.building, address.room), []):
+                candidates[m.id] = m
+        if not candidates and name_key and len(name_key) >= 2:
+            # "张姐" for "张姐(3栋)", "王阿姨" for "王阿姨": containment either way.
+            for m in self.members:
+                other = _norm_name(m.name)
+                if other and (name_key in other or other in name_key):
+                    candidates[m.id] = m
+        scored = sorted(((self._score(m, name_key, tail, address), m) for m in candidates.values()),
+                        key=lambda pair: -pair[0][0])
+        scored = [(s, m) for s, m in scored if s[0] > 0]
+        if not scored:
+            if name_key and address and address.room:
+                return MemberMatch(status="needs_phone")
+            return MemberMatch(status="none")
+        best_score, best = scored[0]
+        ties = [m for s, m in scored if s[0] >= best_score[0] - 0.5]
+        if len(ties) > 1:
+            return MemberMatch(candidates=ties[:6], status="ambiguous")
+        return MemberMatch(best, status="matched", how=best_score[1])
+
+    @staticmethod
+    def _score(m: MemberRef, name_key: str, tail: str, address: Address | None) -> tuple[float, str]:
+        """Agreement minus contradiction; a written tail that differs rules the member out."""
+        score, how = 0.0, []
+        if tail:
+            if m.phone.endswith(tail):
+                score += 3
+                how.append("tail")
+            else:
+                return (0.0, "")
+        other = _norm_name(m.name)
+        if name_key:
+            if other == name_key:
+                score += 2
+                how.append("name")
+            elif other and (name_key in other or other in name_key):
+                score += 1
+                how.append("name~")
+        if address is not None:
+            building_ok = _digits(m.building) == address.building if m.building else None
+            unit, room = _room_parts(m.room)
+            if building_ok is False:
+                score -= 2
+            elif address.room and room:
+                if room == address.room and (not address.unit or not unit or unit == address.unit):
+                    score += 2
+                    how.append("room")
+                else:
+                    score -= 2
+            elif building_ok:
+                score += 0.5
+        return (score, "+".join(how))
+
+
+class ProductIndex:
+    """The campaign's products with their names and aliases normalised once."""
+
+    def __init__(self, products: list[ProductRef]) -> None:
+        self.products = products
+        self.exact: dict[str, list[tuple[ProductRef, str]]] = defaultdict(list)
+        self.names: list[tuple[str, ProductRef, str]] = []  # (normalised word, product, "name"/"alias")
+        for p in products:
+            self._add(p.name, p, "name")
+            for alias in p.aliases:
+                self._add(alias, p, "alias")
+            if p.sku:
+                self.exact[p.sku.lower()].append((p, "sku"))
+
+    def _add(self, word: str, p: ProductRef, how: str) -> None:
+        key = _norm_name(word)
+        if key:
+            self.exact[key].append((p, how))
+            self.names.append((key, p, how))
+
+    def find(self, text: str) -> tuple[ProductRef | None, str, float, list[ProductRef]]:
+        """(product, how, score, candidates): one product, or None with the candidates to pick from."""
+        key = _norm_name(text)
+        if not key:
+            return None, "", 0.0, []
+        if hits := _unique(self.exact.get(key, [])):
+            if len(hits) == 1:
+                return hits[0][0], hits[0][1], 100.0, []
+            return None, "", 100.0, [p for p, _ in hits]
+        # A product word inside what was written ("新鲜蓝莓") or what was written inside a
+        # product's name ("酸奶" in "低糖酸奶"): the longest such word wins, ties are ambiguous.
+        contained = [(len(word), p) for word, p, _ in self.names
+                     if len(key) >= 2 and (word in key or key in word)]
+        if contained:
+            best_len = max(n for n, _ in contained)
+            best = _unique_products([p for n, p in contained if n == best_len])
+            if len(best) == 1:
+                return best[0], "contains", 90.0, []
+            return None, "", 90.0, best
+        scores: dict[int, tuple[float, ProductRef]] = {}
+        for word, p, _ in self.names:
+            s = max(fuzz.ratio(key, word), fuzz.token_set_ratio(key, word))
+            if s > scores.get(p.id, (0.0, p))[0]:
+                scores[p.id] = (s, p)
+        ranked = sorted(scores.values(), key=lambda sp: -sp[0])
+        if not ranked or ranked[0][0] < GUESS_FLOOR:
+            return None, "", 0.0, []
+        top = ranked[0][0]
+        close = [p for s, p in ranked if s >= top - FUZZY_MARGIN]
+        if top >= FUZZY_THRESHOLD and len(close) == 1:
+            return ranked[0][1], "fuzzy", top, []
+        # Not sure enough: offer the best guesses, most likely first.
+        return None, "", top, close[:4] if len(close) > 1 else [ranked[0][1]]
+
+    def suffix_split(self, text: str) -> tuple[str, ProductRef, str] | None:
+        """"张姐蓝莓" → ("张姐", 蓝莓): a name written flush against a product word."""
+        key = _norm_name(text)
+        for word, p, how in sorted(self.names, key=lambda t: -len(t[0])):
+            if len(key) > len(word) and key.endswith(word):
+                return text[: len(text) - len(word)], p, how
+        return None
+
+
+def _unique(hits: list[tuple[ProductRef, str]]) -> list[tuple[ProductRef, str]]:
+    seen, out = set(), []
+    for p, how in hits:
+        if p.id not in seen:
+            seen.add(p.id)
+            out.append((p, how))
+    return out
+
+
+def _unique_products(products: list[ProductRef]) -> list[ProductRef]:
+    seen, out = set(), []
+    for p in products:
+        if p.id not in seen:
+            seen.add(p.id)
+            out.append(p)
+    return out
+
+
+_SPEC_PART = re.compile(r"(\d+(?:\.\d+)?)\s*([^\d\s/×*]+)")
+
+
+def spec_quantity(item: ItemText, product: ProductRef) -> tuple[int, str]:
+    """How many of the product "30枚" means: one when the spec is "30枚/盒", else as written."""
+    if not item.unit or not item.quantity_given:
+        return item.quantity, ""
+    for number, unit in _SPEC_PART.findall(product.spec or ""):
+        if unit.startswith(item.unit) and float(number) == item.quantity:
+            return 1, f"{item.quantity}{item.unit} = 1{product.unit or ''}"
+    return item.quantity, ""
+
+
+@dataclass
+class LineMatch:
+    line: ParsedLine
+    member: MemberMatch
+    items: list[ItemMatch]
+    name: str  # the name after a flush-written product was split off
+
+    @property
+    def problems(self) -> list[str]:
+        """Codes of what stops the line from being imported, in the order to fix them."""
+        out = []
+        if not self.member.ok:
+            out.append(f"member_{self.member.status}")
+        if not self.items:
+            out.append("no_items")
+        for item in self.items:
+            if item.product is None:
+                out.append("product_ambiguous" if item.status == "ambiguous" else "product_none")
+        return out
+
+
+def match_line(line: ParsedLine, members: MemberIndex, products: ProductIndex) -> LineMatch:
+    """Member and products for one parsed order line."""
+    name = line.name
+    written = list(line.items)
+    item_matches: list[ItemMatch] = []
+    for i, item in enumerate(written):
+        product, how, score, candidates = products.find(item.text)
+        if i == 0 and not name and (product is None or how == "contains"):
+            split = products.suffix_split(item.text)  # "王阿姨蓝莓2": a name, then the product
+            if split:
+                name, product, how = split[0], split[1], split[2]
+                item = ItemText(product.name, item.quantity, item.unit, item.quantity_given)
+                score, candidates = 100.0, []
+        if product is None and not candidates and i == 0 and not name and len(written) > 1:
+            name = item.text  # "张姐" written where an item was expected, with items after it
+            continue
+        quantity, note = spec_quantity(item, product) if product else (item.quantity, "")
+        item_matches.append(ItemMatch(item, product, quantity, how, score, candidates, note))
+    # A lone "name" that is really a product ("土鸡蛋" after a phone, nothing else).
+    if not item_matches and name:
+        product, how, score, candidates = products.find(name)
+        if product is not None and how in ("name", "alias"):
+            item_matches.append(ItemMatch(ItemText(name, 1, quantity_given=False), product, 1, how, score))
+            name = ""
+    member = members.match(name, line.phone, line.phone_tail, line.address)
+    return LineMatch(line, member, item_matches, name)
