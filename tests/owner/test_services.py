@@ -160,38 +160,6 @@ def test_live_overview(shop):
     assert data.peak_hour == 20
 
 
-# ------------------------------------------------------------------ 提货
-
-
-def test_pickup_groups_waiting_orders_by_member(shop):
-    s = shop.session
-    neighbour = Member(store_id=shop.store.id, community_id=shop.community.id, phone="13700003333", name="赵老师",
-                       joined_on=date(2026, 1, 1))
-    s.add(neighbour)
-    s.flush()
-    late = shop.order(local=D(2026, 11, 20, 9, 0), items=[(shop.grapes, 1)], status="arrived",
-                      arrived_at=NOON - timedelta(days=3))
-    fresh = shop.order(local=D(2026, 11, 22, 9, 0), items=[(shop.yogurt, 2), (shop.grapes, 1)], status="arrived",
-                       arrived_at=NOON - timedelta(hours=5))
-    unknown = shop.order(local=D(2026, 11, 22, 10, 0), items=[(shop.yogurt, 1)], status="arrived", member=neighbour)
-    # Picked up this morning (local day), yesterday evening, and an order that is only paid.
-    shop.order(local=D(2026, 11, 21, 9, 0), items=[(shop.grapes, 1)], status="picked_up",
-               picked_up_at=shanghai(D(2026, 11, 23, 0, 5)))
-    shop.order(local=D(2026, 11, 21, 9, 0), items=[(shop.grapes, 1)], status="picked_up",
-               picked_up_at=shanghai(D(2026, 11, 22, 23, 55)))
-    shop.order(local=D(2026, 11, 23, 9, 0), items=[(shop.grapes, 1)], status="paid")
-    shop.order(local=D(2026, 11, 20, 9, 0), items=[(shop.grapes, 1)], status="arrived", store=shop.other)
-    data = services.pickup_overview(s, shop.store.id, NOON)
-    assert (data.waiting, data.overdue, data.picked_up_today) == (3, 1, 1)
-    wang, zhao = data.members
-    assert wang.name == "王阿姨" and wang.overdue and wang.building == "1栋" and wang.room == "2单元301"
-    assert [o.code for o in wang.orders] == [late.code, fresh.code]
-    assert wang.orders[1].items == ["酸奶 ×2", "葡萄 ×1"]
-    assert not wang.orders[1].overdue
-    assert zhao.orders[0].code == unknown.code and not zhao.orders[0].arrival_known
-    assert not zhao.overdue  # placed yesterday: not two days yet
-
-
 # ------------------------------------------------------------------ 收益
 
 

@@ -42,8 +42,6 @@ COUNTS_TOWARDS_GROUP = (
     OrderStatus.ARRIVED,
     OrderStatus.PICKED_UP,
 )
-#: An order waiting at the pickup point longer than this is overdue (members forget).
-PICKUP_OVERDUE = timedelta(days=2)
 
 
 def _local_date(moment: datetime) -> date:
@@ -382,83 +380,6 @@ def live_overview(session: Session, store_id: int, now: datetime, history_days: 
         views_by_hour=by_hour,
         history_days=history_days,
     )
-
-
-# ---------------------------------------------------------------- 提货 (pickup)
-
-
-@dataclass(frozen=True)
-class PickupOrder:
-    code: str
-    waiting_since: datetime
-    arrival_known: bool
-    total_fen: int
-    items: list[str]
-    overdue: bool
-
-
-@dataclass(frozen=True)
-class PickupMember:
-    name: str
-    phone: str  # raw: the template masks it, so the tail stays usable at the counter
-    building: str
-    room: str
-    orders: list[PickupOrder]
-
-    @property
-    def overdue(self) -> bool:
-        return any(o.overdue for o in self.orders)
-
-
-@dataclass(frozen=True)
-class PickupOverview:
-    members: list[PickupMember]
-    waiting: int
-    overdue: int
-    picked_up_today: int
-
-
-def pickup_overview(session: Session, store_id: int, now: datetime) -> PickupOverview:
-    """Orders waiting at the pickup point, grouped by member, longest-waiting first."""
-    orders = session.execute(
-        select(Order.id, Order.code, Order.member_id, Order.arrived_at, Order.placed_at, Order.total_fen,
-               Member.name, Member.phone, Member.room, Building.name)
-        .join(Member, Member.id == Order.member_id)
-        .outerjoin(Building, Building.id == Member.building_id)
-        .where(Order.store_id == store_id, Order.status == OrderStatus.ARRIVED)
-        .order_by(func.coalesce(Order.arrived_at, Order.placed_at), Order.id)
-    ).all()
-    items: dict[int, list[str]] = defaultdict(list)
-    if orders:
-        for order_id, name, qty in session.execute(
-            select(OrderItem.order_id, Product.name, OrderItem.quantity)
-            .join(Product, Product.id == OrderItem.product_id)
-            .join(Order, Order.id == OrderItem.order_id)
-            .where(Order.store_id == store_id, Order.status == OrderStatus.ARRIVED)
-            .order_by(OrderItem.id)
-        ):
-            items[order_id].append(f"{name} ×{qty}")
-    members: dict[int, PickupMember] = {}
-    overdue = 0
-    for oid, code, member_id, arrived_at, placed_at, total, name, phone, room, building in orders:
-        # Without an arrival time the order has waited at least since it was placed.
-        since = arrived_at or placed_at
-        late = now - since > PICKUP_OVERDUE
-        overdue += late
-        member = members.get(member_id)
-        if member is None:
-            member = members[member_id] = PickupMember(name, phone, building or "", room, [])
-        member.orders.append(PickupOrder(code, since, arrived_at is not None, total, items[oid], late))
-    start, end = local_days_utc(_local_date(now), _local_date(now))
-    picked_today = session.scalar(
-        select(func.count(Order.id)).where(
-            Order.store_id == store_id,
-            Order.status == OrderStatus.PICKED_UP,
-            Order.picked_up_at >= start,
-            Order.picked_up_at < end,
-        )
-    )
-    return PickupOverview(list(members.values()), len(orders), overdue, int(picked_today or 0))
 
 
 # ---------------------------------------------------------------- 收益 (earnings)

@@ -19,6 +19,7 @@ from workbench.extensions import db
 from workbench.formatting import local_today
 from workbench.owner import charts, services
 from workbench.owner import suggestions as cards
+from workbench.pickup import views as counter
 from workbench.suggestions import accuracy, decisions
 from workbench.suggestions.models import Suggestion
 from workbench.types import utcnow
@@ -133,11 +134,8 @@ def live():
 @bp.route("/pickup")
 @owner_required
 def pickup():
-    """提货: orders waiting at the pickup point, by member, overdue first in line."""
-    store = current_store()
-    now = utcnow()
-    data = services.pickup_overview(db.session, store.id, now)
-    return render("owner/pickup.html", "owner/_pickup.html", store=store, tab="pickup", data=data, now=now)
+    """提货: the pickup counter (search, 已提货, undo, 缺货/破损); see ``workbench.pickup``."""
+    return counter.counter_response()
 
 
 @bp.route("/earnings")
