@@ -43,6 +43,10 @@ PUBLIC = {
     "main.healthz": "liveness probe for the run script and load balancers",
     "auth.login": "the login form itself",
     "auth.logout": "logging out an anonymous user does nothing; it redirects to login",
+    "shop.campaign": "the campaign order page members open from a poster's QR code (signed token)",
+    "shop.request_code": "step 1 of ordering without an account: a one-time code to the phone (rate-limited)",
+    "shop.place_order": "step 2: the code proves the phone; the order is placed (rate-limited)",
+    "shop.done": "the confirmation of this browser's own order (kept in its session)",
 }
 
 #: Routes under these prefixes are for staff (HQ, regional, admin); owners get 403.
@@ -80,6 +84,12 @@ def _suggestion_id(db, sw: StoreWorld) -> int:
     return found
 
 
+def _campaign_token(sw: StoreWorld) -> str:
+    from workbench.shop.services import campaign_token
+
+    return campaign_token(sw.campaign.id)
+
+
 #: URL arguments naming a row that belongs to one store: ``(db, world, store) -> value``.
 OBJECT_PARAMS: dict[str, Callable[[Any, World, StoreWorld], Any]] = {
     "store_id": lambda db, w, s: s.store.id,
@@ -109,6 +119,10 @@ OBJECT_PARAMS: dict[str, Callable[[Any, World, StoreWorld], Any]] = {
     "suggestion_id": lambda db, w, s: _suggestion_id(db, s),
     # Jobs are visible to the user who launched them only; see the ``jobs`` fixture.
     "job_id": lambda db, w, s: _job_id(w, s),
+    # The signed link of the store's campaign order page (public: see PUBLIC["shop.campaign"]).
+    # The pickup counter: a store's pickup record (undo) and after-sales ticket (photo, resolve).
+    "verification_id": lambda db, w, s: s.verification.id,
+    "ticket_id": lambda db, w, s: s.ticket.id,
 }
 
 #: URL arguments naming brand-wide data (or plain values) any role with the page may see.
@@ -119,6 +133,8 @@ SHARED_PARAMS: dict[str, Callable[[Any, World], Any]] = {
     "supplier_id": lambda db, w: w.products[0].supplier_id,
     "day": lambda db, w: date.today().isoformat(),
     "lang": lambda db, w: "en",
+    # The public order page's signed campaign link: anyone with the poster may open it.
+    "token": lambda db, w: _campaign_token(w.a),
 }
 
 

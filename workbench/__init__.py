@@ -71,6 +71,7 @@ def register_blueprints(app: Flask) -> None:
     from workbench.owner.views import bp as owner_bp
     from workbench.pickup.hq_views import bp as hq_aftersales_bp
     from workbench.pickup.views import bp as pickup_bp
+    from workbench.shop.owner_views import bp as campaigns_bp
     from workbench.shop.views import bp as shop_bp
 
     app.register_blueprint(main_bp)
@@ -85,6 +86,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(hq_aftersales_bp, url_prefix="/hq/aftersales")
     # The campaign order page members reach from a poster's QR code: short public URLs.
     app.register_blueprint(shop_bp, url_prefix="/c")
+    # The owner's side of it: each campaign's QR code, link and printable poster.
+    app.register_blueprint(campaigns_bp, url_prefix="/store/campaigns")
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -104,12 +107,14 @@ def register_cli(app: Flask) -> None:
     from workbench.demo.cli import demo_cli
     from workbench.forecasting.cli import forecast_cli
     from workbench.jobs.cli import jobs_cli
+    from workbench.outbox.cli import outbox_cli
     from workbench.suggestions.cli import suggestions_cli
 
     app.cli.add_command(bundles_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(forecast_cli)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(outbox_cli)
     app.cli.add_command(suggestions_cli)
 
 

@@ -30,6 +30,10 @@ def register(app: Flask) -> None:
     def not_found(error):
         return _page(404, _("Not found"), _("The page or record does not exist, or is not yours to see."))
 
+    @app.errorhandler(413)
+    def too_large(error):
+        return _page(413, _("File too large"), _("The file is too large (8 MB at most). Please choose a smaller photo or file."))
+
     @app.errorhandler(429)
     def too_many(error):
         return _page(429, _("Too many attempts"), _("Too many attempts. Please wait a minute and try again."))

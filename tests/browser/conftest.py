@@ -99,6 +99,11 @@ class Tab:
         assert not problems, f"{where}: " + "\n".join(problems)
 
 
+def _aborted_favicon(request) -> bool:
+    """Chromium fetches the icon lazily; navigating on aborts that fetch: noise, not a fault."""
+    return request.url.endswith("favicon.svg") and "ERR_ABORTED" in (request.failure or "")
+
+
 def _open(browser, live_server, name: str, options: dict):
     context = browser.new_context(base_url=live_server, **options)
     context.set_default_timeout(15_000)
@@ -107,7 +112,8 @@ def _open(browser, live_server, name: str, options: dict):
     page.on("console", lambda m: m.type == "error" and tab.problems.append(
         f"console error: {m.text} at {m.location.get('url', '')}"))
     page.on("pageerror", lambda e: tab.problems.append(f"page error: {e}"))
-    page.on("requestfailed", lambda r: tab.problems.append(f"request failed: {r.method} {r.url} {r.failure}"))
+    page.on("requestfailed", lambda r: _aborted_favicon(r) or tab.problems.append(
+        f"request failed: {r.method} {r.url} {r.failure}"))
     page.on("response", lambda r: r.status >= 400 and tab.problems.append(f"HTTP {r.status}: {r.url}"))
     return context, tab
 
