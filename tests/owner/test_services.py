@@ -13,6 +13,7 @@ from workbench.models import (
     Campaign,
     CampaignProduct,
     CommissionPlan,
+    CommissionPlanVersion,
     CommissionTier,
     Interaction,
     LiveSession,
@@ -199,12 +200,15 @@ def _plan(shop, tiers, effective_from=date(2026, 1, 1)):
     s = shop.session
     plan = s.get(CommissionPlan, shop.store.commission_plan_id) if shop.store.commission_plan_id else None
     if plan is None:
-        plan = CommissionPlan(name="阶梯方案", tier_mode="whole")
+        plan = CommissionPlan(name="阶梯方案")
         s.add(plan)
         s.flush()
         shop.store.commission_plan_id = plan.id
+    version = CommissionPlanVersion(plan_id=plan.id, effective_from=effective_from, tier_mode="whole")
+    s.add(version)
+    s.flush()
     for min_gmv, rate in tiers:
-        s.add(CommissionTier(plan_id=plan.id, effective_from=effective_from, min_gmv_fen=min_gmv, rate_bp=rate))
+        s.add(CommissionTier(version_id=version.id, min_gmv_fen=min_gmv, rate_bp=rate))
     s.flush()
     return plan
 

@@ -15,7 +15,8 @@ from sqlalchemy import case, distinct, extract, func, select
 from sqlalchemy.orm import Session
 
 from workbench.catalog.models import Category, Product, StockBatch
-from workbench.commission.models import CommissionPlan, CommissionTier
+from workbench.commission.books import version_on
+from workbench.commission.models import CommissionPlan
 from workbench.formatting import SHANGHAI
 from workbench.live.models import LiveSession
 from workbench.members.models import Interaction, InteractionKind, Member, MemberTag, Review, Tag
@@ -508,24 +509,12 @@ class EarningsOverview:
         return nxt.min_gmv_fen - self.gmv_fen if nxt else None
 
 
-def plan_tiers(session: Session, plan_id: int, on: date) -> tuple[date | None, list[tuple[int, int]]]:
-    """The plan's tier table in force on ``on``: (effective_from, [(min_gmv_fen, rate_bp)…]).
-
-    Tiers are versioned by ``effective_from``; the newest version not after ``on`` holds.
-    """
-    version = session.scalar(
-        select(func.max(CommissionTier.effective_from)).where(
-            CommissionTier.plan_id == plan_id, CommissionTier.effective_from <= on
-        )
-    )
+def plan_tiers(session: Session, plan_id: int, on: date) -> tuple[date | None, list[tuple[int, int]], str | None]:
+    """The plan's tier table in force on ``on``: (effective_from, [(min_gmv_fen, rate_bp)…], tier mode)."""
+    version = version_on(session, plan_id, on)
     if version is None:
-        return None, []
-    rows = session.execute(
-        select(CommissionTier.min_gmv_fen, CommissionTier.rate_bp)
-        .where(CommissionTier.plan_id == plan_id, CommissionTier.effective_from == version)
-        .order_by(CommissionTier.min_gmv_fen)
-    )
-    return version, [(int(m), int(r)) for m, r in rows]
+        return None, [], None
+    return version.effective_from, [(t.min_gmv_fen, t.rate_bp) for t in version.tiers], version.tier_mode
 
 
 def earnings_overview(session: Session, store_id: int, today: date) -> EarningsOverview:
@@ -563,11 +552,11 @@ def earnings_overview(session: Session, store_id: int, today: date) -> EarningsO
         .where(Refund.store_id == store_id, Refund.created_at >= start, Refund.created_at < end)
     )
     plan = session.execute(
-        select(CommissionPlan.id, CommissionPlan.name, CommissionPlan.tier_mode)
+        select(CommissionPlan.id, CommissionPlan.name)
         .join(Store, Store.commission_plan_id == CommissionPlan.id)
         .where(Store.id == store_id)
     ).one_or_none()
-    tiers_from, tier_rows = plan_tiers(session, plan.id, today) if plan else (None, [])
+    tiers_from, tier_rows, tier_mode = plan_tiers(session, plan.id, today) if plan else (None, [], None)
     reached = [m for m, _ in tier_rows if m <= gmv]
     current_min = max(reached) if reached else None
     return EarningsOverview(
@@ -580,7 +569,7 @@ def earnings_overview(session: Session, store_id: int, today: date) -> EarningsO
         refunds_fen=int(refunds or 0),
         by_category=[CategorySales(name, int(a), int(a) / cat_total if cat_total else 0.0) for name, a in cats],
         plan_name=plan.name if plan else None,
-        tier_mode=plan.tier_mode if plan else None,
+        tier_mode=tier_mode,
         tiers_from=tiers_from,
         tiers=[Tier(m, r, m == current_min) for m, r in tier_rows],
     )
