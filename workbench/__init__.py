@@ -101,12 +101,14 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     from workbench.bundles.cli import bundles_cli
+    from workbench.commission.cli import commission_cli
     from workbench.demo.cli import demo_cli
     from workbench.forecasting.cli import forecast_cli
     from workbench.jobs.cli import jobs_cli
     from workbench.suggestions.cli import suggestions_cli
 
     app.cli.add_command(bundles_cli)
+    app.cli.add_command(commission_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(forecast_cli)
     app.cli.add_command(jobs_cli)
