@@ -62,6 +62,8 @@ def register_queue(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from workbench.auth.views import bp as auth_bp
+    from workbench.commission.hq_views import bp as hq_commission_bp
+    from workbench.commission.owner_views import bp as earnings_bp
     from workbench.fulfilment.hq_views import bp as hq_fulfilment_bp
     from workbench.fulfilment.views import bp as fulfilment_bp
     from workbench.hq.views import bp as hq_bp
@@ -76,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(owner_bp, url_prefix="/store")
+    app.register_blueprint(earnings_bp, url_prefix="/store/earnings")
     app.register_blueprint(hq_bp, url_prefix="/hq")
     app.register_blueprint(jobs_bp, url_prefix="/jobs")
     app.register_blueprint(intake_bp, url_prefix="/store/orders")
@@ -83,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(pickup_bp, url_prefix="/store/counter")
     app.register_blueprint(hq_fulfilment_bp, url_prefix="/hq/fulfilment")
     app.register_blueprint(hq_aftersales_bp, url_prefix="/hq/aftersales")
+    app.register_blueprint(hq_commission_bp, url_prefix="/hq/commission")
     # The campaign order page members reach from a poster's QR code: short public URLs.
     app.register_blueprint(shop_bp, url_prefix="/c")
 
