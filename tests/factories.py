@@ -17,6 +17,7 @@ from workbench.models import (
     CampaignStatus,
     Category,
     CommissionPlan,
+    CommissionPlanVersion,
     CommissionTier,
     Community,
     Interaction,
@@ -199,9 +200,13 @@ def build_world(session: Session, today: date | None = None) -> World:
     plan = CommissionPlan(name="标准佣金方案")
     session.add(plan)
     session.flush()
+    version = CommissionPlanVersion(plan_id=plan.id, effective_from=date(2026, 1, 1), tier_mode="whole",
+                                    after_sales_days=7)
+    session.add(version)
+    session.flush()
     session.add_all([
-        CommissionTier(plan_id=plan.id, effective_from=date(2026, 1, 1), min_gmv_fen=0, rate_bp=800),
-        CommissionTier(plan_id=plan.id, effective_from=date(2026, 1, 1), min_gmv_fen=2_000_000, rate_bp=1000),
+        CommissionTier(version_id=version.id, min_gmv_fen=0, rate_bp=800),
+        CommissionTier(version_id=version.id, min_gmv_fen=2_000_000, rate_bp=1000),
     ])
     products = [
         gen_product(session, fruit, supplier, "阳光玫瑰葡萄", 3990, attributes=["进口"]),

@@ -19,7 +19,7 @@ belongs to one store) or ``SHARED_PARAMS`` (brand-wide data any role may see).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -55,7 +55,9 @@ STAFF_PREFIXES = ("/hq",)
 OWNER_PREFIXES = ("/store",)
 
 #: GET pages that answer something other than 200 to their own role, with the reason.
-EXPECTED_STATUS: dict[str, tuple[int, str]] = {}
+EXPECTED_STATUS: dict[str, tuple[int, str]] = {
+    "earnings.download_pdf": (404, "no PDF has been made for the month yet (the owner asks the worker for one)"),
+}
 
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 
@@ -90,6 +92,26 @@ def _campaign_token(sw: StoreWorld) -> str:
     return campaign_token(sw.campaign.id)
 
 
+def _statement_line_id(db, sw: StoreWorld) -> int:
+    """A closed October statement with one line for the store, made on first use."""
+    from workbench.commission.models import CommissionStatement, StatementLine
+
+    found = db.session.scalar(select(StatementLine.id).where(StatementLine.store_id == sw.store.id))
+    if found is None:
+        item = db.session.scalar(select(OrderItem).where(OrderItem.order_id == sw.orders[0].id))
+        st = CommissionStatement(store_id=sw.store.id, period="2026-10", status="closed",
+                                 closed_at=datetime(2026, 10, 31, 18, tzinfo=UTC))
+        db.session.add(st)
+        db.session.flush()
+        line = StatementLine(statement_id=st.id, store_id=sw.store.id, kind="earning", order_item_id=item.id,
+                             earned_on=date(2026, 10, 3), amount_fen=item.amount_fen, source="tier", rate_bp=800,
+                             tier=1, commission_fen=item.amount_fen * 8 // 100, payable_on=date(2026, 10, 10))
+        db.session.add(line)
+        db.session.commit()
+        found = line.id
+    return found
+
+
 #: URL arguments naming a row that belongs to one store: ``(db, world, store) -> value``.
 OBJECT_PARAMS: dict[str, Callable[[Any, World, StoreWorld], Any]] = {
     "store_id": lambda db, w, s: s.store.id,
@@ -119,10 +141,10 @@ OBJECT_PARAMS: dict[str, Callable[[Any, World, StoreWorld], Any]] = {
     "suggestion_id": lambda db, w, s: _suggestion_id(db, s),
     # Jobs are visible to the user who launched them only; see the ``jobs`` fixture.
     "job_id": lambda db, w, s: _job_id(w, s),
-    # The signed link of the store's campaign order page (public: see PUBLIC["shop.campaign"]).
     # The pickup counter: a store's pickup record (undo) and after-sales ticket (photo, resolve).
     "verification_id": lambda db, w, s: s.verification.id,
     "ticket_id": lambda db, w, s: s.ticket.id,
+    "line_id": lambda db, w, s: _statement_line_id(db, s),
 }
 
 #: URL arguments naming brand-wide data (or plain values) any role with the page may see.
@@ -135,6 +157,10 @@ SHARED_PARAMS: dict[str, Callable[[Any, World], Any]] = {
     "lang": lambda db, w: "en",
     # The public order page's signed campaign link: anyone with the poster may open it.
     "token": lambda db, w: _campaign_token(w.a),
+    # Commission plans are brand-wide rules (every world store is on the same one); regional managers may read them.
+    "plan_id": lambda db, w: w.a.store.commission_plan_id,
+    # A month: each store sees its own statement of it (live when not closed).
+    "period": lambda db, w: "2026-10",
 }
 
 
@@ -204,6 +230,9 @@ def jobs(db, world):
                                  user_id=sw.owner.id, store_id=sw.store.id, status="finished"))
     db.session.commit()
     assert db.session.get(JobRecord, _job_id(world, world.b)) is not None
+    # Statement lines too, before any snapshot of "what a refused request changed" is taken.
+    for sw in (world.a, world.b, world.c):
+        _statement_line_id(db, sw)
 
 
 @pytest.fixture

@@ -62,6 +62,8 @@ def register_queue(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from workbench.auth.views import bp as auth_bp
+    from workbench.commission.hq_views import bp as hq_commission_bp
+    from workbench.commission.owner_views import bp as earnings_bp
     from workbench.fulfilment.hq_views import bp as hq_fulfilment_bp
     from workbench.fulfilment.views import bp as fulfilment_bp
     from workbench.hq.views import bp as hq_bp
@@ -77,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(owner_bp, url_prefix="/store")
+    app.register_blueprint(earnings_bp, url_prefix="/store/earnings")
     app.register_blueprint(hq_bp, url_prefix="/hq")
     app.register_blueprint(jobs_bp, url_prefix="/jobs")
     app.register_blueprint(intake_bp, url_prefix="/store/orders")
@@ -84,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(pickup_bp, url_prefix="/store/counter")
     app.register_blueprint(hq_fulfilment_bp, url_prefix="/hq/fulfilment")
     app.register_blueprint(hq_aftersales_bp, url_prefix="/hq/aftersales")
+    app.register_blueprint(hq_commission_bp, url_prefix="/hq/commission")
     # The campaign order page members reach from a poster's QR code: short public URLs.
     app.register_blueprint(shop_bp, url_prefix="/c")
     # The owner's side of it: each campaign's QR code, link and printable poster.
@@ -104,6 +108,7 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_cli(app: Flask) -> None:
     from workbench.bundles.cli import bundles_cli
+    from workbench.commission.cli import commission_cli
     from workbench.demo.cli import demo_cli
     from workbench.forecasting.cli import forecast_cli
     from workbench.jobs.cli import jobs_cli
@@ -111,6 +116,7 @@ def register_cli(app: Flask) -> None:
     from workbench.suggestions.cli import suggestions_cli
 
     app.cli.add_command(bundles_cli)
+    app.cli.add_command(commission_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(forecast_cli)
     app.cli.add_command(jobs_cli)

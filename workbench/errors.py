@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 
 from workbench.extensions import db
 from workbench.web import render
@@ -21,6 +21,12 @@ def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         return _page(400, _("Page expired"), _("The form expired or came from elsewhere. Reload the page and try again."))
+
+    @app.errorhandler(400)
+    def bad_request(error):
+        # Our own aborts carry a Chinese description; werkzeug's default one is English.
+        own = error.description if error.description != BadRequest.description else None
+        return _page(400, _("Invalid request"), own or _("Some of what was sent is not valid. Go back and check it."))
 
     @app.errorhandler(403)
     def forbidden(error):

@@ -154,6 +154,22 @@ LABELS = {
         "closed": _l("Closed"),
         "cancelled": _l("Cancelled"),
     },
+    "statement_status": {
+        "open": _l("Month to date"),
+        "closed": _l("Closed, to be confirmed"),
+        "confirmed": _l("Confirmed"),
+        "paid": _l("Paid"),
+    },
+    "line_kind": {
+        "earning": _l("Pickup"),
+        "clawback": _l("Clawback"),
+        "adjustment": _l("Adjustment"),
+    },
+    "line_status": {
+        "pending": _l("Pending"),
+        "payable": _l("Payable"),
+        "paid": _l("Paid"),
+    },
     "tier_mode": {
         "whole": _l("Whole-month rate: the tier reached sets the rate for all of the month's sales"),
         "marginal": _l("Banded rate: each band of sales earns its own tier's rate"),

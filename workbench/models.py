@@ -2,7 +2,20 @@
 
 from workbench.auth.models import Role, User
 from workbench.catalog.models import Category, Product, StockBatch, Supplier
-from workbench.commission.models import CommissionPlan, CommissionRate, CommissionTier, TierMode
+from workbench.commission.models import (
+    CommissionAdjustment,
+    CommissionDispute,
+    CommissionPlan,
+    CommissionPlanVersion,
+    CommissionRate,
+    CommissionStatement,
+    CommissionTier,
+    DisputeStatus,
+    LineKind,
+    StatementLine,
+    StatementStatus,
+    TierMode,
+)
 from workbench.jobs.models import JobRecord, JobStatus
 from workbench.live.models import LiveSession
 from workbench.members.models import Interaction, InteractionKind, Member, MemberTag, Review, Tag
@@ -44,6 +57,8 @@ from workbench.suggestions.models import (
 )
 
 __all__ = [
+    "CommissionAdjustment", "CommissionDispute", "CommissionPlanVersion", "CommissionStatement",
+    "DisputeStatus", "LineKind", "StatementLine", "StatementStatus",
     "AfterSalesTicket", "OtpChallenge", "OutboxStatus", "TicketKind", "TicketStatus",
     "BacktestRun", "DismissReason", "Suggestion", "SuggestionKind", "SuggestionStatus",
     "Brand", "Building", "Campaign", "CampaignProduct", "CampaignStatus", "Category",

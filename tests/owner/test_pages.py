@@ -93,7 +93,7 @@ def test_community_shows_reviews_and_tags(owner_client, world):
         assert m.phone not in html
 
 
-def test_earnings_shows_tiers_without_commission_amount(owner_client, world):
+def test_earnings_shows_the_plan_and_its_tiers(owner_client, world):
     html = owner_client.get("/store/earnings").get_data(as_text=True)
     assert "标准佣金方案" in html
     assert "8%" in html and "10%" in html

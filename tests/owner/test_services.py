@@ -12,13 +12,10 @@ from workbench.models import (
     Building,
     Campaign,
     CampaignProduct,
-    CommissionPlan,
-    CommissionTier,
     Interaction,
     LiveSession,
     Member,
     MemberTag,
-    Refund,
     Review,
     StockBatch,
     Tag,
@@ -160,60 +157,6 @@ def test_live_overview(shop):
     assert data.peak_hour == 20
 
 
-# ------------------------------------------------------------------ 收益
-
-
-def _plan(shop, tiers, effective_from=date(2026, 1, 1)):
-    s = shop.session
-    plan = s.get(CommissionPlan, shop.store.commission_plan_id) if shop.store.commission_plan_id else None
-    if plan is None:
-        plan = CommissionPlan(name="阶梯方案", tier_mode="whole")
-        s.add(plan)
-        s.flush()
-        shop.store.commission_plan_id = plan.id
-    for min_gmv, rate in tiers:
-        s.add(CommissionTier(plan_id=plan.id, effective_from=effective_from, min_gmv_fen=min_gmv, rate_bp=rate))
-    s.flush()
-    return plan
-
-
-def test_earnings_month_to_date(shop):
-    s = shop.session
-    _plan(shop, [(0, 500), (10_000, 800), (50_000, 1000)])
-    _plan(shop, [(0, 100)], effective_from=date(2027, 1, 1))  # announced, not yet in force
-    shop.order(local=D(2026, 11, 1, 0, 5), items=[(shop.grapes, 2)], status="picked_up")  # 6000
-    a = shop.order(local=D(2026, 11, 10, 9, 0), items=[(shop.yogurt, 4)])                  # 4000
-    shop.order(local=D(2026, 11, 22, 9, 0), items=[(shop.grapes, 1)], status="refunded")
-    shop.order(local=D(2026, 10, 31, 23, 55), items=[(shop.grapes, 9)])                    # last month
-    shop.order(local=D(2026, 11, 5, 9, 0), items=[(shop.grapes, 9)], store=shop.other)
-    s.add(Refund(store_id=shop.store.id, order_item_id=_first_item(s, a), quantity=1, amount_fen=1000,
-                 reason="坏了", created_at=shanghai(D(2026, 11, 12, 9, 0))))
-    s.flush()
-    data = services.earnings_overview(s, shop.store.id, TODAY)
-    assert data.month_start == date(2026, 11, 1)
-    assert (data.gmv_fen, data.orders) == (10_000, 2)
-    assert (data.picked_up_fen, data.picked_up_orders) == (6000, 1)
-    assert data.refunds_fen == 1000
-    assert [(c.name, c.amount_fen) for c in data.by_category] == [("水果", 6000), ("乳品", 4000)]
-    assert data.by_category[0].share == pytest.approx(0.6)
-    assert data.tiers_from == date(2026, 1, 1)
-    assert [(t.min_gmv_fen, t.rate_bp, t.current) for t in data.tiers] == [
-        (0, 500, False), (10_000, 800, True), (50_000, 1000, False)]
-    assert data.next_tier.rate_bp == 1000 and data.to_next_tier_fen == 40_000
-
-
-def _first_item(session, order):
-    from sqlalchemy import select
-
-    from workbench.models import OrderItem
-
-    return session.scalar(select(OrderItem.id).where(OrderItem.order_id == order.id))
-
-
-def test_earnings_without_plan_or_sales(shop):
-    data = services.earnings_overview(shop.session, shop.store.id, TODAY)
-    assert data.gmv_fen == 0 and data.by_category == [] and data.tiers == []
-    assert data.plan_name is None and data.current_tier is None and data.to_next_tier_fen is None
 
 
 # ------------------------------------------------------------------ 社区

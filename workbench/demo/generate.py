@@ -351,14 +351,26 @@ class _Gen:
         for s in range(S):
             self.logins[first_owner_id - 1 + s].store = self.store_names[s]
 
-        self.tables["commission_plans"] = {"id": _ids(1), "name": [P.COMMISSION_PLAN_NAME], "tier_mode": ["whole"],
-                                           "after_sales_days": np.array([P.COMMISSION_AFTER_SALES_DAYS])}
+        self.tables["commission_plans"] = {"id": _ids(1), "name": [P.COMMISSION_PLAN_NAME]}
+        self.tables["commission_plan_versions"] = {
+            "id": _ids(1), "plan_id": np.ones(1, np.int64),
+            "effective_from": _dates(np.full(1, int(self.store_opened.min()))), "tier_mode": ["whole"],
+            "after_sales_days": np.array([P.COMMISSION_AFTER_SALES_DAYS]), "note": ["演示方案"],
+            "created_by_id": [None], "created_at": _ts(np.full(1, int(_day_start_s(self.start_epoch)))),
+        }
         nt = len(P.COMMISSION_TIERS)
         self.tables["commission_tiers"] = {
-            "id": _ids(nt), "plan_id": np.ones(nt, np.int64),
-            "effective_from": _dates(np.full(nt, int(self.store_opened.min()))),
+            "id": _ids(nt), "version_id": np.ones(nt, np.int64),
             "min_gmv_fen": np.array([t[0] for t in P.COMMISSION_TIERS]),
             "rate_bp": np.array([t[1] for t in P.COMMISSION_TIERS]),
+        }
+        codes = [c.code for c in cd.CATEGORIES]
+        nr = len(P.COMMISSION_CATEGORY_RATES)
+        self.tables["commission_rates"] = {
+            "id": _ids(nr), "version_id": np.ones(nr, np.int64),
+            "category_id": [codes.index(code) + 1 for code, _ in P.COMMISSION_CATEGORY_RATES],
+            "product_id": [None] * nr, "campaign_id": [None] * nr,
+            "rate_bp": np.array([bp for _, bp in P.COMMISSION_CATEGORY_RATES]),
         }
         self.tables["stores"] = {
             "id": _ids(S), "region_id": self.store_region + 1, "code": [f"S{s + 1:03d}" for s in range(S)],
@@ -1150,8 +1162,8 @@ class _Gen:
 
 #: Every table the generator fills (the loader inserts them in foreign-key order).
 SEEDED_TABLES = (
-    "brands", "regions", "users", "commission_plans", "commission_tiers", "stores", "communities", "buildings",
-    "pickup_points", "weather", "categories", "suppliers", "products", "members", "tags", "member_tags",
+    "brands", "regions", "users", "commission_plans", "commission_plan_versions", "commission_tiers", "stores",
+    "communities", "buildings", "pickup_points", "weather", "categories", "commission_rates", "suppliers", "products", "members", "tags", "member_tags",
     "campaigns", "campaign_products", "live_sessions", "orders", "order_items", "refunds",
     "pickup_verifications", "interactions", "reviews", "stock_batches",
 )

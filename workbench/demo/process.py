@@ -248,6 +248,9 @@ COMMISSION_PLAN_NAME = "标准阶梯佣金"
 #: (monthly GMV from, in fen; rate in basis points), tier mode "whole".
 COMMISSION_TIERS = ((0, 800), (2_000_000, 1000), (5_000_000, 1200))
 COMMISSION_AFTER_SALES_DAYS = 7
+#: Category base rates (bp) where the margin differs from the tier table's first rate; the
+#: tier reached adds its uplift on top (workbench/commission/rules.py).
+COMMISSION_CATEGORY_RATES = (("GRA", 500), ("DLY", 600), ("FRU", 1000), ("HEA", 1000))
 
 # --- Demo accounts (documented in the README) ---------------------------------------------
 

@@ -10,6 +10,7 @@ from sqlalchemy import select, text
 
 from workbench.demo.generate import SEEDED_TABLES, Dataset, Progress, SeedParams, generate
 from workbench.demo.load import load
+from workbench.demo.settlement import settle_history
 from workbench.extensions import db
 from workbench.stores import kpi
 from workbench.stores.models import Store, StoreKpi
@@ -76,5 +77,6 @@ def seed(params: SeedParams, progress: Progress | None = None,
     counts = load(db.engine, ds.tables, load_progress)
     window = current_app.config.get("STORE_KPI_WINDOW_DAYS", 7)
     kpi.recompute(db.session, params.end_date, window)
+    settle_history(db.session, params.end_date)
     db.session.commit()
     return SeedResult(dataset=ds, counts=counts, generate_seconds=t1 - t0, load_seconds=time.perf_counter() - t1)

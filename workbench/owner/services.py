@@ -8,14 +8,13 @@ the store id from ``current_store()`` only, so every query here filters on it.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import case, distinct, extract, func, select
 from sqlalchemy.orm import Session
 
-from workbench.catalog.models import Category, Product, StockBatch
-from workbench.commission.models import CommissionPlan, CommissionTier
+from workbench.catalog.models import Product, StockBatch
 from workbench.formatting import SHANGHAI
 from workbench.live.models import LiveSession
 from workbench.members.models import Interaction, InteractionKind, Member, MemberTag, Review, Tag
@@ -26,7 +25,6 @@ from workbench.orders.models import (
     Order,
     OrderItem,
     OrderStatus,
-    Refund,
 )
 from workbench.stores.kpi import NOT_SALES
 from workbench.stores.models import Building, Community, Store, Weather
@@ -382,129 +380,6 @@ def live_overview(session: Session, store_id: int, now: datetime, history_days: 
     )
 
 
-# ---------------------------------------------------------------- 收益 (earnings)
-
-
-@dataclass(frozen=True)
-class CategorySales:
-    name: str
-    amount_fen: int
-    share: float
-
-
-@dataclass(frozen=True)
-class Tier:
-    min_gmv_fen: int
-    rate_bp: int
-    current: bool
-
-
-@dataclass(frozen=True)
-class EarningsOverview:
-    month_start: date
-    today: date
-    gmv_fen: int
-    orders: int
-    picked_up_fen: int
-    picked_up_orders: int
-    refunds_fen: int
-    by_category: list[CategorySales]
-    plan_name: str | None
-    tier_mode: str | None
-    tiers_from: date | None
-    tiers: list[Tier] = field(default_factory=list)
-
-    @property
-    def current_tier(self) -> Tier | None:
-        return next((t for t in self.tiers if t.current), None)
-
-    @property
-    def next_tier(self) -> Tier | None:
-        """The first tier above month-to-date GMV, if there is one."""
-        return next((t for t in self.tiers if t.min_gmv_fen > self.gmv_fen), None)
-
-    @property
-    def to_next_tier_fen(self) -> int | None:
-        nxt = self.next_tier
-        return nxt.min_gmv_fen - self.gmv_fen if nxt else None
-
-
-def plan_tiers(session: Session, plan_id: int, on: date) -> tuple[date | None, list[tuple[int, int]]]:
-    """The plan's tier table in force on ``on``: (effective_from, [(min_gmv_fen, rate_bp)…]).
-
-    Tiers are versioned by ``effective_from``; the newest version not after ``on`` holds.
-    """
-    version = session.scalar(
-        select(func.max(CommissionTier.effective_from)).where(
-            CommissionTier.plan_id == plan_id, CommissionTier.effective_from <= on
-        )
-    )
-    if version is None:
-        return None, []
-    rows = session.execute(
-        select(CommissionTier.min_gmv_fen, CommissionTier.rate_bp)
-        .where(CommissionTier.plan_id == plan_id, CommissionTier.effective_from == version)
-        .order_by(CommissionTier.min_gmv_fen)
-    )
-    return version, [(int(m), int(r)) for m, r in rows]
-
-
-def earnings_overview(session: Session, store_id: int, today: date) -> EarningsOverview:
-    """Month-to-date sales, by category, and where they stand in the store's tier table."""
-    month_start = today.replace(day=1)
-    start, end = local_days_utc(month_start, today)
-    in_month = (
-        Order.store_id == store_id,
-        Order.placed_at >= start,
-        Order.placed_at < end,
-        Order.status.not_in(NOT_SALES),
-    )
-    picked = Order.status == OrderStatus.PICKED_UP
-    gmv, n, picked_fen, picked_n = session.execute(
-        select(
-            func.coalesce(func.sum(Order.total_fen), 0),
-            func.count(Order.id),
-            func.coalesce(func.sum(case((picked, Order.total_fen), else_=0)), 0),
-            func.coalesce(func.sum(case((picked, 1), else_=0)), 0),
-        ).where(*in_month)
-    ).one()
-    amount = func.sum(OrderItem.amount_fen)
-    cats = session.execute(
-        select(Category.name, amount)
-        .join(Product, Product.category_id == Category.id)
-        .join(OrderItem, OrderItem.product_id == Product.id)
-        .join(Order, Order.id == OrderItem.order_id)
-        .where(*in_month)
-        .group_by(Category.id, Category.name)
-        .order_by(amount.desc(), Category.name)
-    ).all()
-    cat_total = sum(int(a) for _, a in cats)
-    refunds = session.scalar(
-        select(func.coalesce(func.sum(Refund.amount_fen), 0))
-        .where(Refund.store_id == store_id, Refund.created_at >= start, Refund.created_at < end)
-    )
-    plan = session.execute(
-        select(CommissionPlan.id, CommissionPlan.name, CommissionPlan.tier_mode)
-        .join(Store, Store.commission_plan_id == CommissionPlan.id)
-        .where(Store.id == store_id)
-    ).one_or_none()
-    tiers_from, tier_rows = plan_tiers(session, plan.id, today) if plan else (None, [])
-    reached = [m for m, _ in tier_rows if m <= gmv]
-    current_min = max(reached) if reached else None
-    return EarningsOverview(
-        month_start=month_start,
-        today=today,
-        gmv_fen=int(gmv),
-        orders=int(n),
-        picked_up_fen=int(picked_fen),
-        picked_up_orders=int(picked_n),
-        refunds_fen=int(refunds or 0),
-        by_category=[CategorySales(name, int(a), int(a) / cat_total if cat_total else 0.0) for name, a in cats],
-        plan_name=plan.name if plan else None,
-        tier_mode=plan.tier_mode if plan else None,
-        tiers_from=tiers_from,
-        tiers=[Tier(m, r, m == current_min) for m, r in tier_rows],
-    )
 
 
 # ---------------------------------------------------------------- 社区 (community)

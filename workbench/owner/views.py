@@ -15,6 +15,7 @@ from flask_login import current_user
 
 from workbench.auth.decorators import owner_required
 from workbench.auth.scoping import current_store, get_scoped_or_404
+from workbench.commission import owner_page
 from workbench.extensions import db
 from workbench.formatting import local_today
 from workbench.owner import charts, services
@@ -141,10 +142,17 @@ def pickup():
 @bp.route("/earnings")
 @owner_required
 def earnings():
-    """收益: month-to-date sales, by category, and the commission tier they reach."""
+    """收益: the month's commission statement (live for the running month), its lines and tier."""
     store = current_store()
-    data = services.earnings_overview(db.session, store.id, local_today())
-    return render("owner/earnings.html", "owner/_earnings.html", store=store, tab="earnings", data=data)
+    try:
+        ctx = owner_page.earnings_context(db.session, store.id, request.args, utcnow())
+    except owner_page.UnknownPeriod as exc:
+        if exc.malformed:
+            abort(400, description=_("The month must look like 2026-11."))
+        abort(404)
+    # "Load more" asks for the next page of lines only.
+    fragment = "owner/_earnings_lines.html" if request.args.get("more") else "owner/_earnings.html"
+    return render("owner/earnings.html", fragment, store=store, tab="earnings", **ctx)
 
 
 @bp.route("/community")

@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""Commission benchmark: closing a month for every store, the owner's 收益 page, the PDF.
+
+Run by hand on a seeded large-preset database (the seed settles its last three months)::
+
+    export DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/wb_bench
+    .venv/bin/flask --app wsgi db upgrade && .venv/bin/flask --app wsgi demo seed --preset large
+    .venv/bin/python bench/commission.py
+
+1. Closing: the latest closed month is closed again from scratch for all stores inside a
+   transaction that is rolled back afterwards (the database is left as it was): its
+   statements and lines are deleted, ``close_period`` runs, the time is taken. ``--runs``
+   times; the median is reported. Then ``recompute`` of that month (time, mismatches).
+2. The owner's 收益 tab: server time p50/p95 in-process (Flask test client) for the
+   running month (live) and the closed month, for the median store and the biggest store.
+3. The statement PDF of the median store's closed month (render + headless Chromium),
+   median of ``--runs``.
+
+Output is ``name: value`` lines. Targets from the issue: closing 200 stores <= 60 s;
+month-to-date page p95 <= 80 ms; the PDF <= 3 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from datetime import time as dtime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from pages import logged_in_client, percentile, say  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--iterations", type=int, default=40)
+    args = parser.parse_args()
+
+    from sqlalchemy import delete, func, select
+
+    from workbench import create_app
+    from workbench.commission import pdf, periods
+    from workbench.commission.models import CommissionStatement, StatementLine
+    from workbench.commission.statements import close_period, recompute
+    from workbench.extensions import db
+    from workbench.formatting import SHANGHAI
+    from workbench.models import Order, Store
+
+    app = create_app()
+    with app.app_context():
+        period = db.session.scalar(select(func.max(CommissionStatement.period)))
+        if period is None:
+            print("no closed statements: seed the database first (flask demo seed --preset large)", file=sys.stderr)
+            return 2
+        stores = db.session.scalar(select(func.count(Store.id)).where(Store.is_active.is_(True)))
+        say("database", db.engine.url.render_as_string(hide_password=True))
+        say("period", period)
+        say("stores", stores)
+        first_next = periods.next_first(periods.parse(period)[0])
+        closing_at = datetime.combine(first_next, dtime(2), tzinfo=SHANGHAI).astimezone(UTC)
+
+        # 1. closing, rolled back each time
+        times, lines = [], 0
+        for _ in range(args.runs):
+            ids = select(CommissionStatement.id).where(CommissionStatement.period == period)
+            db.session.execute(delete(StatementLine).where(StatementLine.statement_id.in_(ids)))
+            db.session.execute(delete(CommissionStatement).where(CommissionStatement.period == period))
+            db.session.flush()
+            start = time.perf_counter()
+            result = close_period(db.session, period, closing_at)
+            db.session.flush()
+            times.append(time.perf_counter() - start)
+            lines = result.lines
+            db.session.rollback()
+        say("close_month_lines", lines)
+        say("close_month_s_median", statistics.median(times))
+        say("close_month_s_runs", " ".join(f"{t:.1f}" for t in times))
+        start = time.perf_counter()
+        check = recompute(db.session, period)
+        say("recompute_s", time.perf_counter() - start)
+        say("recompute_mismatches", len(check.mismatches))
+
+        # 2. the owner's page
+        by_orders = db.session.execute(
+            select(Store, func.count(Order.id)).join(Order, Order.store_id == Store.id)
+            .where(Order.picked_up_at >= periods.utc_bounds(period)[0], Store.owner_id.is_not(None))
+            .group_by(Store.id).order_by(func.count(Order.id))
+        ).all()
+        subjects = {"median": by_orders[len(by_orders) // 2][0], "biggest": by_orders[-1][0]}
+        for label, store in subjects.items():
+            client = logged_in_client(app, store.owner_id)
+            for page, url in (("live", "/store/earnings"), ("closed", f"/store/earnings?period={period}")):
+                for _ in range(3):
+                    assert client.get(url).status_code == 200
+                p50s, p95s = [], []
+                for _ in range(args.runs):
+                    ts = []
+                    for _ in range(args.iterations):
+                        t0 = time.perf_counter()
+                        client.get(url).close()
+                        ts.append((time.perf_counter() - t0) * 1000)
+                    p50s.append(statistics.median(ts))
+                    p95s.append(percentile(ts, 0.95))
+                say(f"earnings_{page}_{label}_{store.code}_p50_ms", statistics.median(p50s))
+                say(f"earnings_{page}_{label}_{store.code}_p95_ms", statistics.median(p95s))
+
+        # 3. the PDF of the median store's closed month
+        store = subjects["median"]
+        with tempfile.TemporaryDirectory() as tmp:
+            app.config["STATEMENT_PDF_FOLDER"] = tmp
+            pdf_times = []
+            for _ in range(args.runs):
+                t0 = time.perf_counter()
+                result = pdf.statement_pdf_job(store.id, period)
+                pdf_times.append(time.perf_counter() - t0)
+            say("pdf_bytes", result["bytes"])
+            say("pdf_lines", db.session.scalar(select(func.count(StatementLine.id)).join(
+                CommissionStatement, CommissionStatement.id == StatementLine.statement_id).where(
+                CommissionStatement.store_id == store.id, CommissionStatement.period == period)))
+            say("pdf_s_median", statistics.median(pdf_times))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

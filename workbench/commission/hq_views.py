@@ -1,0 +1,515 @@
+"""HQ's commission pages: month settlement, disputes, adjustments, and the plan editor.
+
+Who may do what: HQ and admins everything; a regional manager sees the stores of their
+region, may resolve those stores' disputes and enter their adjustments, but cannot
+confirm, pay, close a month or edit plans (403). Every list goes through
+``store_condition``, every id from a form is looked up within it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+
+from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from workbench.auth.decorators import hq_required, staff_required
+from workbench.auth.models import Role
+from workbench.auth.scoping import get_scoped_or_404, store_condition
+from workbench.catalog.models import Category, Product
+from workbench.commission import lifecycle, periods, plan_editor, settlement
+from workbench.commission.books import version_on
+from workbench.commission.cli import EXPORT_HEADER
+from workbench.commission.lifecycle import LifecycleError
+from workbench.commission.models import CommissionPlan
+from workbench.commission.report import statement_report
+from workbench.commission.statements import local_day
+from workbench.extensions import db
+from workbench.hq import services as hq_services
+from workbench.jobs.models import JobRecord, JobStatus
+from workbench.jobs.queue import QueueUnavailable, launch
+from workbench.stores.models import Store
+from workbench.types import utcnow
+from workbench.web import render, wants_fragment
+
+bp = Blueprint("hq_commission", __name__)
+
+CLOSE_JOB = "workbench.commission.jobs.close_month_job"
+PREVIEW_JOB = "workbench.commission.jobs.preview_plan_job"
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def _can_settle() -> bool:
+    return current_user.role in (Role.HQ, Role.ADMIN)
+
+
+def _visible():
+    return store_condition(Store.id, _user())
+
+
+def _today():
+    return local_day(utcnow())
+
+
+def _period_arg(source, fallback: str | None = None) -> str:
+    """A valid "YYYY-MM" from ``source`` or the default month; a bad value is a 400 for a POST."""
+    value = (source.get("period") or "").strip()
+    try:
+        periods.parse(value)
+        return value
+    except periods.BadPeriod:
+        if fallback is not None:
+            return fallback
+        abort(400, description=_("Choose a month like 2026-10."))
+
+
+# ------------------------------------------------------------------ settlement
+
+
+REASONS = {
+    "not_found": lambda: _("not found in this month"),
+    "already_confirmed": lambda: _("already confirmed"),
+    "already_paid": lambda: _("already paid"),
+    "open_disputes": lambda: _("open disputes must be resolved first"),
+    "changed": lambda: _("changed meanwhile, reload the page"),
+    "not_confirmed": lambda: _("not confirmed yet"),
+    "after_sales_window": lambda: _("lines still inside the after-sales window"),
+}
+
+
+def _filters(source) -> tuple[int | None, str | None]:
+    """(region id, status) from the query string or a form's filter_* fields; bad values mean "all"."""
+    region = (source.get("region") or source.get("filter_region") or "").strip()
+    region_id = int(region) if region.isdigit() and len(region) < 10 and current_user.role != Role.REGIONAL else None
+    status = source.get("status") or source.get("filter_status")
+    return region_id, status if status in settlement.ROW_STATUSES else None
+
+
+def _settlement_context(period: str | None = None, source=None) -> dict:
+    user = _user()
+    today = _today()
+    visible = _visible()
+    source = request.args if source is None else source
+    if period is None:
+        period = _period_arg(source, settlement.default_period(db.session, visible, today))
+    # A regional manager sees one region: no region filter for them.
+    region_id, status = _filters(source)
+    data = settlement.settlement(db.session, period, visible, today, region_id=region_id, status=status)
+    last_month = periods.preceding(periods.of(today))
+    unclosed_last_month = False
+    if period != last_month and _can_settle():
+        unclosed_last_month = settlement.settlement(db.session, last_month, visible, today).can_close
+    return {
+        "section": "commission",
+        "period": period,
+        "periods": settlement.recent_periods(db.session, today),
+        "data": data,
+        "disputes": settlement.open_disputes(db.session, period, visible, region_id),
+        "region_id": region_id,
+        "row_status": status,
+        "regions": hq_services.visible_regions(db.session, user) if user.role != Role.REGIONAL else [],
+        "can_settle": _can_settle(),
+        "last_month": last_month,
+        "unclosed_last_month": unclosed_last_month,
+        "today": today,
+    }
+
+
+@bp.route("/")
+@staff_required
+def index():
+    """The month's statements across the visible stores, with totals, filters and open disputes."""
+    return render("hq/commission/settlement.html", "hq/commission/_settlement.html", **_settlement_context())
+
+
+def _ids_from_form() -> list[int]:
+    raw = request.form.getlist("statement_id")
+    if any(not v.isdigit() or len(v) > 9 for v in raw):
+        abort(400, description=_("The selection is not valid. Reload the page and try again."))
+    return sorted({int(v) for v in raw})
+
+
+def _report_bulk(result: settlement.BulkResult, done_message: str) -> None:
+    if result.done:
+        flash(done_message % {"n": len(result.done)}, "success")
+    by_reason: dict[str, list[str]] = defaultdict(list)
+    for code, reason in result.skipped:
+        by_reason[reason].append(code)
+    for reason, codes in by_reason.items():
+        shown = "、".join(codes[:12]) + ("…" if len(codes) > 12 else "")
+        why = REASONS.get(reason, REASONS["changed"])()
+        flash(_("Skipped %(n)s: %(why)s (%(stores)s).", n=len(codes), why=why, stores=shown),
+              "error")
+
+
+def _after_action(period: str, status: int = 200):
+    """htmx: the refreshed table (flashes ride along); a plain form: back to the page (PRG),
+    or the page itself with the error status when the request was refused."""
+    if not wants_fragment() and status < 400:
+        region_id, row_status = _filters(request.form)
+        args = {k: v for k, v in (("period", period), ("status", row_status), ("region", region_id)) if v}
+        return redirect(url_for(".index", **args), 303)
+    return render("hq/commission/settlement.html", "hq/commission/_settlement.html", status=status,
+                  **_settlement_context(period, request.form))
+
+
+@bp.route("/confirm", methods=["POST"])
+@hq_required
+def confirm():
+    """Confirm the ticked statements; each one that cannot be is reported with why."""
+    period = _period_arg(request.form)
+    ids = _ids_from_form()
+    if not ids:
+        flash(_("Tick the stores to confirm first."), "error")
+        return _after_action(period, 400)
+    result = settlement.bulk_confirm(db.session, period, ids, _visible(), current_user.id, utcnow())
+    db.session.commit()
+    _report_bulk(result, _("Confirmed %(n)s statements."))
+    return _after_action(period)
+
+
+@bp.route("/pay", methods=["POST"])
+@hq_required
+def pay():
+    """Mark the ticked statements paid with the payment reference (bank transfer number)."""
+    period = _period_arg(request.form)
+    ids = _ids_from_form()
+    ref = (request.form.get("payment_ref") or "").strip()
+    if not ids:
+        flash(_("Tick the stores to mark as paid first."), "error")
+        return _after_action(period, 400)
+    if not ref or len(ref) > 60:
+        flash(_("Enter the payment reference (up to 60 characters), such as the bank transfer number."), "error")
+        return _after_action(period, 400)
+    result = settlement.bulk_pay(db.session, period, ids, ref, _visible(), current_user.id, utcnow())
+    db.session.commit()
+    _report_bulk(result, _("Marked %(n)s statements as paid."))
+    return _after_action(period)
+
+
+@bp.route("/export.csv")
+@staff_required
+def export():
+    """The month's stored lines of the visible stores, as ``flask commission export`` writes them.
+
+    UTF-8 with a BOM so Excel reads the Chinese names. Built in memory (about 85 bytes a
+    line: ~50 MB for a month of 200 busy stores); plain column rows keep it to seconds.
+    """
+    today = _today()
+    visible = _visible()
+    period = _period_arg(request.args, settlement.default_period(db.session, visible, today))
+    buffer = io.StringIO()
+    out = csv.writer(buffer)
+    out.writerow(EXPORT_HEADER)
+    out.writerows(settlement.export_rows(db.session, period, visible, today, _filters(request.args)[0]))
+    return Response(buffer.getvalue().encode("utf-8-sig"), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="commission-{period}.csv"'})
+
+
+@bp.route("/close", methods=["POST"])
+@hq_required
+def close_month():
+    """Queue closing the month for every store; refusals are explained before anything is queued."""
+    period = _period_arg(request.form)
+    why = settlement.close_check(db.session, period, _today())
+    message = None
+    if why == "running":
+        message = _("%(month)s has not ended yet: it can be closed from the 1st of the next month.", month=period)
+    elif why == "nothing":
+        message = _("Every store with a commission plan is already closed for %(month)s.", month=period)
+    elif why and why.startswith("gap:"):
+        message = _("Close %(before)s first: months close in order, so refunds land on the next statement.",
+                    before=why[4:].split(":")[0].strip())
+    if message is None:
+        try:
+            job = launch(CLOSE_JOB, _("Close %(month)s for every store", month=period), period,
+                         user_id=current_user.id)
+        except QueueUnavailable:
+            message = _("The background queue is not available right now, so the month was not closed. "
+                        "Please try again in a few minutes.")
+            if wants_fragment():
+                return render("hq/commission/settlement.html", "hq/_job_error.html", status=503, message=message)
+            flash(message, "error")
+            return redirect(url_for(".index", period=period), 303)
+        if not wants_fragment():
+            return redirect(url_for("jobs.status", job_id=job.id), 303)
+        return render("hq/commission/settlement.html", "jobs/_status.html", job=job,
+                      shared=job.user_id != current_user.id)
+    if wants_fragment():
+        return render("hq/commission/settlement.html", "hq/_job_error.html", status=409, message=message)
+    flash(message, "error")
+    return render("hq/commission/settlement.html", status=409, **_settlement_context(period, request.form))
+
+
+# ------------------------------------------------------------------ disputes
+
+
+def _dispute_or_404(dispute_id: int) -> settlement.DisputeRow:
+    row = settlement.dispute_row(db.session, dispute_id, _visible())
+    if row is None:
+        abort(404)
+    return row
+
+
+@bp.route("/disputes/resolve", methods=["POST"])
+@staff_required
+def resolve_dispute():
+    """Accept (with an explicit amount in yuan → an adjustment) or reject (with a reason) one dispute.
+
+    The dispute's id comes in the form and is looked up within the user's stores. htmx
+    swaps the dispute's row; a plain form goes back to the settlement page.
+    """
+    raw_id = (request.form.get("dispute_id") or "").strip()
+    if not raw_id.isdigit() or len(raw_id) > 9:
+        abort(404)
+    row = _dispute_or_404(int(raw_id))
+    decision = request.form.get("decision")
+    resolution = (request.form.get("resolution") or "").strip()
+    amount_text = (request.form.get("amount") or "").strip()
+    error = None
+    amount_fen = None
+    if decision not in ("accept", "reject"):
+        error = _("Choose accept or reject.")
+    elif decision == "accept":
+        try:
+            amount_fen = settlement.yuan_to_fen(amount_text)
+        except settlement.BadAmount:
+            error = _("Enter the adjustment in yuan, such as 12.50 or -3, with at most 2 decimals.")
+        else:
+            if amount_fen == 0 or abs(amount_fen) > lifecycle.MAX_ADJUSTMENT_FEN:
+                error = _("The adjustment must not be zero and at most ¥1,000,000.")
+        if not error and not resolution:
+            resolution = _("Accepted by HQ")
+    elif not resolution:
+        error = _("Give the owner a reason for rejecting.")
+    if error is None:
+        try:
+            lifecycle.resolve_dispute(db.session, row.id, accept=decision == "accept", resolution=resolution,
+                                      resolver_id=current_user.id, now=utcnow(), amount_fen=amount_fen,
+                                      store_ids=settlement.visible_store_ids(db.session, _visible()))
+            db.session.commit()
+        except LifecycleError as exc:
+            db.session.rollback()
+            error = {"already_resolved": _("A colleague resolved this dispute a moment ago."),
+                     "final": _("The statement is already confirmed; adjust next month instead.")}.get(
+                exc.code, _("This dispute cannot be resolved now."))
+        else:
+            flash(_("Dispute resolved for %(store)s.", store=row.store_code), "success")
+    row = _dispute_or_404(row.id)
+    if wants_fragment():
+        # The dispute's item, and the month's table out of band: an accepted dispute changes
+        # the store's commission, a resolved one its count of open disputes.
+        context = _settlement_context(row.period, request.form)
+        context.update(d=row, error=error, form=request.form, table_oob=error is None)
+        return render("hq/commission/settlement.html", "hq/commission/_dispute.html",
+                      status=400 if error else 200, **context)
+    if error:
+        flash(error, "error")
+        return render("hq/commission/settlement.html", status=400, **_settlement_context(row.period, request.form))
+    return redirect(url_for(".index", period=row.period), 303)
+
+
+# ------------------------------------------------------------------ one store's month
+
+
+def _store_context(store: Store, period: str, form=None, error=None) -> dict:
+    now = utcnow()
+    return {
+        "section": "commission",
+        "store": store,
+        "period": period,
+        "periods": settlement.recent_periods(db.session, local_day(now)),
+        "report": statement_report(db.session, store.id, period, now),
+        "form": form or {},
+        "error": error,
+        "can_settle": _can_settle(),
+    }
+
+
+@bp.route("/stores/<int:store_id>")
+@staff_required
+def store(store_id: int):
+    """One store's statement for a month, line by line, with the adjustment form."""
+    row = get_scoped_or_404(Store, store_id)
+    period = _period_arg(request.args, settlement.default_period(db.session, _visible(), _today()))
+    return render("hq/commission/store.html", **_store_context(row, period))
+
+
+@bp.route("/stores/<int:store_id>/adjust", methods=["POST"])
+@staff_required
+def adjust(store_id: int):
+    """A bonus (+) or penalty (−) in yuan with a mandatory reason; the author is the current user."""
+    row = get_scoped_or_404(Store, store_id)
+    period = _period_arg(request.form)
+    error = None
+    try:
+        amount_fen = settlement.yuan_to_fen(request.form.get("amount"))
+    except settlement.BadAmount:
+        error = _("Enter the amount in yuan, such as 50 or -20.5, with at most 2 decimals.")
+    reason = (request.form.get("reason") or "").strip()
+    if error is None and not reason:
+        error = _("Say why: the owner sees the reason on the statement.")
+    if error is None and len(reason) > 200:
+        error = _("The reason can be at most 200 characters.")
+    if error is None:
+        try:
+            lifecycle.add_adjustment(db.session, row.id, period, amount_fen, reason, current_user.id, utcnow())
+            db.session.commit()
+        except LifecycleError as exc:
+            db.session.rollback()
+            error = {"bad_amount": _("The adjustment must not be zero and at most ¥1,000,000."),
+                     "final": _("This statement is already confirmed or paid: adjust the next month instead.")}.get(
+                exc.code, _("The adjustment could not be added."))
+    if error:
+        return render("hq/commission/store.html", status=400, **_store_context(row, period, request.form, error))
+    flash(_("Adjustment added to %(store)s's statement for %(month)s.", store=row.code, month=period), "success")
+    return redirect(url_for(".store", store_id=row.id, period=period), 303)
+
+
+# ------------------------------------------------------------------ plans
+
+
+@bp.route("/plans")
+@staff_required
+def plans():
+    return render("hq/commission/plans.html", section="commission_plans",
+                  plans=plan_editor.plan_list(db.session, _today()), can_edit=_can_settle())
+
+
+def _plan_or_404(plan_id: int) -> CommissionPlan:
+    plan = db.session.get(CommissionPlan, plan_id)
+    if plan is None:
+        abort(404)
+    return plan
+
+
+def _plan_context(plan: CommissionPlan, form: plan_editor.VersionForm | None = None,
+                  errors: dict | None = None) -> dict:
+    today = _today()
+    categories = db.session.execute(select(Category.id, Category.name).order_by(Category.id)).all()
+    if form is None:
+        current = version_on(db.session, plan.id, today)
+        skus = dict(db.session.execute(select(Product.id, Product.sku)).all())
+        form = plan_editor.VersionForm.from_version(current, plan_editor.earliest_start(
+            db.session, plan.id, today), [c.id for c in categories], skus)
+    stores = db.session.scalar(select(func.count(Store.id)).where(
+        Store.commission_plan_id == plan.id, Store.is_active.is_(True)))
+    return {
+        "section": "commission_plans",
+        "plan": plan,
+        "versions": plan_editor.version_views(db.session, plan, today),
+        "stores_count": stores,
+        "closed_through": plan_editor.closed_through(db.session, plan.id),
+        "categories": categories,
+        "form": form.padded(),
+        "errors": errors or {},
+        "can_edit": _can_settle(),
+        "last_month": periods.preceding(periods.of(today)),
+    }
+
+
+@bp.route("/plans/<int:plan_id>")
+@staff_required
+def plan(plan_id: int):
+    """The plan's versions as a timeline, and (for HQ) the form for a new version."""
+    return render("hq/commission/plan.html", **_plan_context(_plan_or_404(plan_id)))
+
+
+def _posted_form(plan: CommissionPlan) -> plan_editor.VersionForm:
+    ids = list(db.session.scalars(select(Category.id).order_by(Category.id)))
+    return plan_editor.VersionForm.from_multidict(request.form, ids)
+
+
+@bp.route("/plans/<int:plan_id>/preview", methods=["POST"])
+@hq_required
+def preview(plan_id: int):
+    """What the proposed version would have paid last month, per store; writes nothing."""
+    plan = _plan_or_404(plan_id)
+    form = _posted_form(plan)
+    try:
+        proposal = plan_editor.validate(db.session, plan.id, form, _today())
+    except plan_editor.Invalid as exc:
+        if wants_fragment():
+            return render("hq/commission/plan.html", "hq/commission/_preview.html", status=400,
+                          errors=exc.errors, result=None)
+        return render("hq/commission/plan.html", status=400, **_plan_context(plan, form, exc.errors))
+    now = utcnow()
+    if plan_editor.preview_size(db.session, plan.id, now) > plan_editor.PREVIEW_INLINE_MAX_LINES:
+        return _preview_in_background(plan, proposal, now)
+    result = plan_editor.preview(db.session, plan.id, proposal.book, now)
+    db.session.rollback()  # a preview never writes
+    if wants_fragment():
+        return render("hq/commission/plan.html", "hq/commission/_preview.html", errors={}, result=result)
+    return render("hq/commission/plan.html", result=result, **_plan_context(plan, form))
+
+
+def _preview_in_background(plan: CommissionPlan, proposal: plan_editor.Proposal, now):
+    """A large plan's preview runs as a job; the fragment polls ``preview_result`` until it is done."""
+    try:
+        job = launch(PREVIEW_JOB, _("Preview of a new version of %(plan)s", plan=plan.name), plan.id,
+                     plan_editor.book_to_json(proposal.book), now.isoformat(), user_id=current_user.id)
+    except QueueUnavailable:
+        return render("hq/commission/plan.html", "hq/_job_error.html", status=503, message=_(
+            "The background queue is not available right now, so the preview could not run. "
+            "Please try again in a few minutes."))
+    if job.user_id != current_user.id:
+        # One preview runs at a time; a colleague's is not ours to show.
+        return render("hq/commission/plan.html", "hq/_job_error.html", status=409, message=_(
+            "A colleague is previewing a plan change right now. Please try again in a minute."))
+    if not wants_fragment():
+        return redirect(url_for(".preview_result", plan_id=plan.id, job=job.id), 303)
+    return render("hq/commission/plan.html", "hq/commission/_preview_job.html", plan=plan, job=job)
+
+
+@bp.route("/plans/<int:plan_id>/preview/result")
+@staff_required
+def preview_result(plan_id: int):
+    """A background preview: polling while it runs, the per-store table once done (its starter only).
+
+    Without a job this is the plan's page (what a reload of the address shows).
+    """
+    plan = _plan_or_404(plan_id)
+    if not request.args.get("job"):
+        return render("hq/commission/plan.html", **_plan_context(plan))
+    job = db.session.get(JobRecord, request.args["job"])
+    if job is None or job.user_id != current_user.id or job.name != PREVIEW_JOB:
+        abort(404)
+    if job.status == JobStatus.FINISHED and job.result and job.result.get("plan_id") == plan.id:
+        result = plan_editor.preview_from_json(job.result["preview"])
+        if wants_fragment():
+            return render("hq/commission/plan.html", "hq/commission/_preview.html", errors={}, result=result)
+        return render("hq/commission/plan.html", result=result, **_plan_context(plan))
+    if wants_fragment():
+        return render("hq/commission/plan.html", "hq/commission/_preview_job.html", plan=plan, job=job)
+    return redirect(url_for("jobs.status", job_id=job.id), 303)
+
+
+@bp.route("/plans/<int:plan_id>/versions", methods=["POST"])
+@hq_required
+def create_version(plan_id: int):
+    """Save the new version (one transaction, created by the current user)."""
+    plan = _plan_or_404(plan_id)
+    form = _posted_form(plan)
+    try:
+        proposal = plan_editor.validate(db.session, plan.id, form, _today())
+        version = plan_editor.save(db.session, proposal, current_user.id, utcnow())
+        db.session.commit()
+    except plan_editor.Invalid as exc:
+        db.session.rollback()
+        return render("hq/commission/plan.html", status=400, **_plan_context(plan, form, exc.errors))
+    except IntegrityError:
+        db.session.rollback()  # a colleague saved a version for the same day meanwhile
+        errors = {"effective_from": _("Another version already starts on %(day)s. Choose another day.",
+                                      day=form.effective_from)}
+        return render("hq/commission/plan.html", status=400, **_plan_context(plan, form, errors))
+    flash(_("New version saved: in force from %(day)s.", day=version.effective_from.isoformat()), "success")
+    return redirect(url_for(".plan", plan_id=plan.id), 303)
+

@@ -1,0 +1,129 @@
+"""The owner's statement actions: dispute a line, print, CSV, PDF (the 收益 tab itself is owner.earnings)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from workbench.auth.decorators import owner_required
+from workbench.auth.scoping import current_store
+from workbench.commission import lifecycle, owner_page, pdf
+from workbench.commission.cli import EXPORT_HEADER
+from workbench.commission.models import StatementLine
+from workbench.commission.report import statement_report
+from workbench.extensions import db
+from workbench.jobs.queue import QueueUnavailable, launch
+from workbench.types import utcnow
+from workbench.web import render, wants_fragment
+
+bp = Blueprint("earnings", __name__)
+
+DISPUTE_ERRORS = {
+    "note_required": (400, _l("Please say what is wrong with this line.")),
+    "not_disputable": (409, _l("This statement is already confirmed by HQ; disputes are closed.")),
+    "already_disputed": (409, _l("This line is already disputed and waiting for HQ.")),
+}
+
+
+def _period_or_404(store_id: int, period: str) -> str:
+    try:
+        owner_page.choose_period(db.session, store_id, period, utcnow())
+    except owner_page.UnknownPeriod:
+        abort(404)
+    return period
+
+
+@bp.route("/lines/<int:line_id>/dispute", methods=["POST"])
+@owner_required
+def dispute(line_id: int):
+    """Dispute a line of a closed statement; htmx gets the line back, a form post the page."""
+    store = current_store()
+    line = db.session.scalar(db.select(StatementLine).where(StatementLine.id == line_id,
+                                                            StatementLine.store_id == store.id))
+    if line is None:
+        abort(404)
+    period = line.statement.period
+    note = (request.form.get("note") or "").strip()
+    status, error = 200, None
+    try:
+        lifecycle.open_dispute(db.session, store.id, line_id, note, current_user.id, utcnow())
+        db.session.commit()
+    except lifecycle.LifecycleError as exc:
+        db.session.rollback()
+        if exc.code == "not_found":
+            abort(404)
+        status, message = DISPUTE_ERRORS[exc.code]
+        error = str(message)
+    if not wants_fragment():
+        flash(error or _("Sent to HQ. You will see their answer on this line."), "error" if error else "success")
+        return redirect(url_for("owner.earnings", period=period, _anchor=f"line-{line_id}"), 303)
+    report = statement_report(db.session, store.id, period, utcnow())
+    row = next(ln for ln in report.lines if ln.id == line_id)
+    if not error:
+        flash(_("Sent to HQ. You will see their answer on this line."), "success")
+    return render("owner/earnings.html", "owner/_earnings_line.html", status=status, ln=row, report=report,
+                  error=error, note=note if error else "")
+
+
+@bp.route("/<period>/print")
+@owner_required
+def print_statement(period: str):
+    """The whole statement on A4 (every line), for the browser's print dialog."""
+    store = current_store()
+    report = statement_report(db.session, store.id, _period_or_404(store.id, period), utcnow())
+    return render("commission/statement_print.html", store=store, report=report, pdf=False)
+
+
+@bp.route("/<period>.csv")
+@owner_required
+def export_csv(period: str):
+    store = current_store()
+    report = statement_report(db.session, store.id, _period_or_404(store.id, period), utcnow())
+    out = io.StringIO()
+    out.write("\ufeff")  # Excel opens UTF-8 with a BOM as Chinese, not as mojibake
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_HEADER)
+    owner = current_user.name or ""
+    for ln in report.lines:
+        writer.writerow((store.code, owner, ln.id or "", ln.order_item_id or "", "", ln.kind, ln.amount_fen,
+                         ln.rate_bp, ln.commission_fen, ln.tier, ln.status, ln.earned_on.isoformat(),
+                         ln.payable_on.isoformat()))
+    data = io.BytesIO(out.getvalue().encode("utf-8"))
+    return send_file(data, mimetype="text/csv", as_attachment=True,
+                     download_name=f"statement-{store.code}-{period}.csv")
+
+
+@bp.route("/<period>/pdf", methods=["POST"])
+@owner_required
+def make_pdf(period: str):
+    """Queue the PDF on the worker; the job status fragment polls and links the file."""
+    store = current_store()
+    period = _period_or_404(store.id, period)
+    try:
+        record = launch("workbench.commission.pdf.statement_pdf_job", _("Statement PDF %(period)s", period=period),
+                        store.id, period, user_id=current_user.id, store_id=store.id)
+    except QueueUnavailable:
+        message = _("The background worker is not reachable, so no PDF was made. Please try again in a minute.")
+        if wants_fragment():
+            return render("hq/_job_error.html", status=503, message=message)
+        flash(message, "error")
+        return redirect(url_for("owner.earnings", period=period), 303)
+    if not wants_fragment():
+        return redirect(url_for("jobs.status", job_id=record.id), 303)
+    return render("jobs/status.html", "jobs/_status.html", job=record)
+
+
+@bp.route("/<period>/statement.pdf")
+@owner_required
+def download_pdf(period: str):
+    store = current_store()
+    path = pdf.pdf_path(store.id, _period_or_404(store.id, period))
+    if not path.exists():
+        abort(404)
+    return send_file(path, mimetype="application/pdf", as_attachment=True,
+                     download_name=f"statement-{store.code}-{period}.pdf")

@@ -1,0 +1,45 @@
+"""Statement periods: calendar months named "YYYY-MM", in local (Shanghai) days."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+
+from workbench.timeutil import local_days_utc
+
+_PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+class BadPeriod(ValueError):
+    """Not a "YYYY-MM" month."""
+
+
+def parse(period: str) -> tuple[date, date]:
+    """First and last local day of ``period``."""
+    m = _PERIOD.match((period or "").strip())
+    if not m:
+        raise BadPeriod(period)
+    first = date(int(m[1]), int(m[2]), 1)
+    return first, next_first(first) - timedelta(days=1)
+
+
+def of(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def next_first(day: date) -> date:
+    return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+
+
+def following(period: str) -> str:
+    return of(next_first(parse(period)[0]))
+
+
+def preceding(period: str) -> str:
+    return of(parse(period)[0] - timedelta(days=1))
+
+
+def utc_bounds(period: str) -> tuple[datetime, datetime]:
+    """Half-open UTC range [start, end) of the period's local days."""
+    first, last = parse(period)
+    return local_days_utc(first, last)

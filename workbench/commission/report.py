@@ -1,0 +1,286 @@
+"""One store's statement for one month as the pages show it: live for the running month.
+
+A stored (closed, confirmed or paid) statement is read back line by line; the running
+month is computed from the same functions that will close it, so the month-to-date page
+shows exactly what closing would store if the month ended now.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workbench.catalog.models import Category, Product
+from workbench.commission import periods
+from workbench.commission.books import load_plan_books
+from workbench.commission.lifecycle import line_status
+from workbench.commission.models import (
+    CommissionAdjustment,
+    CommissionDispute,
+    CommissionPlan,
+    CommissionStatement,
+    LineKind,
+    StatementLine,
+    StatementStatus,
+)
+from workbench.commission.rules import RateBook, distance_to_next_tier
+from workbench.commission.statements import (
+    LineDraft,
+    adjustment_drafts,
+    clawback_drafts,
+    earned_items,
+    earning_drafts,
+    local_day,
+    statement_of,
+)
+from workbench.orders.models import Order, OrderItem
+from workbench.stores.models import Store
+
+
+@dataclass(frozen=True)
+class DisputeInfo:
+    id: int
+    status: str
+    note: str
+    resolution: str
+
+
+@dataclass(frozen=True)
+class LineRow:
+    id: int | None  # None on the running month (not stored yet)
+    kind: str
+    earned_on: date
+    amount_fen: int
+    refunded_fen: int
+    rate_bp: int
+    tier: int
+    source: str
+    commission_fen: int
+    payable_on: date
+    status: str  # pending / payable / paid
+    order_item_id: int | None = None
+    order_code: str = ""
+    product: str = ""
+    category: str = ""
+    original_line_id: int | None = None
+    original_on: date | None = None  # the clawed-back line's pickup day
+    reason: str = ""  # adjustment
+    dispute: DisputeInfo | None = None
+
+
+@dataclass(frozen=True)
+class Share:
+    label: str
+    amount_fen: int
+    commission_fen: int
+
+
+@dataclass
+class StatementReport:
+    store_id: int
+    period: str
+    first: date
+    last: date
+    status: str  # open (live) / closed / confirmed / paid
+    plan_name: str | None
+    tier_mode: str | None
+    tiers: list[tuple[int, int]]
+    after_sales_days: int | None
+    gmv_fen: int
+    tier: int  # 1-based tier reached, 0 without tiers
+    next_tier: tuple[int, int] | None  # (fen still to sell, rate bp)
+    lines: list[LineRow] = field(default_factory=list)
+    statement_id: int | None = None
+    payment_ref: str = ""
+    closed_at: datetime | None = None
+    confirmed_at: datetime | None = None
+    paid_at: datetime | None = None
+
+    @property
+    def live(self) -> bool:
+        return self.status == StatementStatus.OPEN
+
+    @property
+    def commission_fen(self) -> int:
+        return sum(ln.commission_fen for ln in self.lines)
+
+    def _sum(self, status: str) -> int:
+        return sum(ln.commission_fen for ln in self.lines if ln.status == status)
+
+    @property
+    def pending_fen(self) -> int:
+        return self._sum("pending")
+
+    @property
+    def payable_fen(self) -> int:
+        return self._sum("payable")
+
+    @property
+    def paid_fen(self) -> int:
+        return self._sum("paid")
+
+    @property
+    def tier_rate_bp(self) -> int | None:
+        return self.tiers[self.tier - 1][1] if self.tier and self.tiers else None
+
+    @property
+    def refunds_netted_fen(self) -> int:
+        return sum(ln.refunded_fen for ln in self.lines if ln.kind == LineKind.EARNING)
+
+    @property
+    def refunded_lines(self) -> int:
+        return sum(1 for ln in self.lines if ln.kind == LineKind.EARNING and ln.refunded_fen)
+
+    @property
+    def clawbacks(self) -> list[LineRow]:
+        return [ln for ln in self.lines if ln.kind == LineKind.CLAWBACK]
+
+    @property
+    def adjustments(self) -> list[LineRow]:
+        return [ln for ln in self.lines if ln.kind == LineKind.ADJUSTMENT]
+
+    @property
+    def open_disputes(self) -> int:
+        return sum(1 for ln in self.lines if ln.dispute and ln.dispute.status == "open")
+
+    def by_category(self) -> list[Share]:
+        acc: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for ln in self.lines:
+            if ln.kind != LineKind.ADJUSTMENT:
+                acc[ln.category][0] += ln.amount_fen
+                acc[ln.category][1] += ln.commission_fen
+        return sorted((Share(k, a, c) for k, (a, c) in acc.items()), key=lambda s: (-s.commission_fen, s.label))
+
+    def by_day(self) -> list[Share]:
+        acc: dict[date, list[int]] = defaultdict(lambda: [0, 0])
+        for ln in self.lines:
+            acc[ln.earned_on][0] += ln.amount_fen
+            acc[ln.earned_on][1] += ln.commission_fen
+        return [Share(d.isoformat(), a, c) for d, (a, c) in sorted(acc.items())]
+
+
+def statement_report(session: Session, store_id: int, period: str, now: datetime) -> StatementReport:
+    """The store's statement for ``period``: stored if closed, else computed as of ``now``."""
+    first, last = periods.parse(period)
+    today = local_day(now)
+    stored = statement_of(session, store_id, period)
+    plan_id = stored.plan_id if stored else session.scalar(select(Store.commission_plan_id).where(Store.id == store_id))
+    plan_name = session.scalar(select(CommissionPlan.name).where(CommissionPlan.id == plan_id)) if plan_id else None
+    books = load_plan_books(session, [plan_id]).get(plan_id) if plan_id else None
+    book: RateBook | None = books.book_for(min(last, today)) if books else None
+    if stored is not None and stored.status != StatementStatus.OPEN:
+        rows = _stored_rows(session, stored, today)
+        status = stored.status
+    else:
+        rows = _live_rows(session, store_id, period, now, books) if books else []
+        status = StatementStatus.OPEN
+    gmv = sum(r.amount_fen for r in rows if r.kind == LineKind.EARNING)
+    report = StatementReport(
+        store_id=store_id, period=period, first=first, last=last, status=status, plan_name=plan_name,
+        tier_mode=book.tier_mode if book else None, tiers=list(book.tiers) if book else [],
+        after_sales_days=book.after_sales_days if book else None, gmv_fen=gmv,
+        tier=(book.tier_index(gmv) + 1) if book and book.tiers else 0,
+        next_tier=distance_to_next_tier(book, gmv) if book else None, lines=rows,
+    )
+    if stored is not None and stored.status != StatementStatus.OPEN:
+        report.statement_id = stored.id
+        report.payment_ref = stored.payment_ref
+        report.closed_at, report.confirmed_at, report.paid_at = stored.closed_at, stored.confirmed_at, stored.paid_at
+    return report
+
+
+def _names(session: Session, item_ids: list[int]) -> dict[int, tuple[str, str, str]]:
+    """order item id → (order code, product name, category name)."""
+    out: dict[int, tuple[str, str, str]] = {}
+    for i in range(0, len(item_ids), 2000):
+        chunk = item_ids[i:i + 2000]
+        for item_id, code, product, category in session.execute(
+            select(OrderItem.id, Order.code, Product.name, Category.name)
+            .join(Order, Order.id == OrderItem.order_id)
+            .join(Product, Product.id == OrderItem.product_id)
+            .join(Category, Category.id == Product.category_id)
+            .where(OrderItem.id.in_(chunk))
+        ):
+            out[item_id] = (code, product, category)
+    return out
+
+
+def _reasons(session: Session, adjustment_ids: list[int]) -> dict[int, str]:
+    if not adjustment_ids:
+        return {}
+    return dict(session.execute(select(CommissionAdjustment.id, CommissionAdjustment.reason)
+                                .where(CommissionAdjustment.id.in_(adjustment_ids))).all())
+
+
+def _row(d: LineDraft, status: str, names, reasons, dispute=None, original_on=None) -> LineRow:
+    code, product, category = names.get(d.order_item_id, ("", "", ""))
+    return LineRow(id=d.id, kind=d.kind, earned_on=d.earned_on, amount_fen=d.amount_fen,
+                   refunded_fen=d.refunded_fen, rate_bp=d.rate_bp, tier=d.tier, source=d.source,
+                   commission_fen=d.commission_fen, payable_on=d.payable_on, status=status,
+                   order_item_id=d.order_item_id, order_code=code, product=product,
+                   category=category if d.kind != LineKind.ADJUSTMENT else "",
+                   original_line_id=d.original_line_id, original_on=original_on,
+                   reason=reasons.get(d.adjustment_id, ""), dispute=dispute)
+
+
+def _live_rows(session: Session, store_id: int, period: str, now: datetime, books) -> list[LineRow]:
+    today = local_day(now)
+    drafts = earning_drafts(earned_items(session, [store_id], period, now).get(store_id, []), books)
+    if periods.of(today) == period:  # clawbacks and adjustments land on the running month
+        drafts += clawback_drafts(session, [store_id], now, today).get(store_id, [])
+    drafts += adjustment_drafts(session, [store_id], period).get(store_id, [])
+    names = _names(session, [d.order_item_id for d in drafts if d.order_item_id])
+    reasons = _reasons(session, [d.adjustment_id for d in drafts if d.adjustment_id])
+    originals = _original_days(session, [d.original_line_id for d in drafts if d.original_line_id])
+    return [_row(d, line_status(StatementStatus.OPEN, d.payable_on, today), names, reasons,
+                 original_on=originals.get(d.original_line_id)) for d in drafts]
+
+
+def _original_days(session: Session, line_ids: list[int]) -> dict[int, date]:
+    if not line_ids:
+        return {}
+    return dict(session.execute(select(StatementLine.id, StatementLine.earned_on)
+                                .where(StatementLine.id.in_(line_ids))).all())
+
+
+def _stored_rows(session: Session, statement: CommissionStatement, today: date) -> list[LineRow]:
+    lines = session.scalars(select(StatementLine).where(StatementLine.statement_id == statement.id)
+                            .order_by(StatementLine.earned_on, StatementLine.id)).all()
+    names = _names(session, [ln.order_item_id for ln in lines if ln.order_item_id])
+    reasons = _reasons(session, [ln.adjustment_id for ln in lines if ln.adjustment_id])
+    originals = _original_days(session, [ln.original_line_id for ln in lines if ln.original_line_id])
+    disputes: dict[int, DisputeInfo] = {}
+    for d in session.scalars(select(CommissionDispute).where(CommissionDispute.statement_id == statement.id)
+                             .order_by(CommissionDispute.id)):
+        disputes[d.line_id] = DisputeInfo(d.id, d.status, d.note, d.resolution)  # the latest wins
+    out = []
+    for ln in lines:
+        draft = LineDraft(kind=ln.kind, earned_on=ln.earned_on, amount_fen=ln.amount_fen,
+                          commission_fen=ln.commission_fen, payable_on=ln.payable_on, category_id=ln.category_id,
+                          order_item_id=ln.order_item_id, original_line_id=ln.original_line_id,
+                          adjustment_id=ln.adjustment_id, refunded_fen=ln.refunded_fen, source=ln.source,
+                          rate_bp=ln.rate_bp, tier=ln.tier, id=ln.id)
+        out.append(_row(draft, line_status(statement.status, ln.payable_on, today), names, reasons,
+                        disputes.get(ln.id), originals.get(ln.original_line_id)))
+    return out
+
+
+def store_periods(session: Session, store_id: int, today: date, limit: int = 12) -> list[tuple[str, str]]:
+    """(period, status) newest first: the running month, then stored statements."""
+    current = periods.of(today)
+    rows = session.execute(
+        select(CommissionStatement.period, CommissionStatement.status)
+        .where(CommissionStatement.store_id == store_id, CommissionStatement.period != current)
+        .order_by(CommissionStatement.period.desc()).limit(limit)
+    ).all()
+    out = [(current, StatementStatus.OPEN.value)]
+    # A finished month not closed yet is still shown live (HQ closes it on the 1st).
+    previous = periods.preceding(current)
+    if all(p != previous for p, _ in rows):
+        out.append((previous, StatementStatus.OPEN.value))
+    out.extend((p, s) for p, s in rows)
+    return out

@@ -1,0 +1,416 @@
+"""Monthly commission statements: the live month, closing a month, clawbacks, recomputing.
+
+The month being sold is *open*: its lines are computed on the fly from picked-up order
+items, refunds and HQ adjustments. At the month's end ``close_period`` stores the lines
+(rules in ``rules.py``, the plan version of each line's day from ``books.py``) and the
+statement becomes *closed*; refunds made before closing are netted out of their lines.
+A refund made after its line's statement closed is clawed back on the statement being
+closed next, linked to the original line. ``recompute`` rebuilds every stored line from
+the raw data and reports any difference.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import and_, func, insert, select
+from sqlalchemy.orm import Session, aliased
+
+from workbench.catalog.models import Product
+from workbench.commission import periods
+from workbench.commission.books import PlanBooks, load_plan_books
+from workbench.commission.models import (
+    CommissionAdjustment,
+    CommissionStatement,
+    LineKind,
+    StatementLine,
+    StatementStatus,
+)
+from workbench.commission.rules import Sale, clawback_fen, rate_month
+from workbench.formatting import SHANGHAI
+from workbench.orders.models import Order, OrderItem, Refund
+from workbench.stores.models import Store
+
+CLOSED_STATES = (StatementStatus.CLOSED, StatementStatus.CONFIRMED, StatementStatus.PAID)
+
+
+def local_day(moment: datetime) -> date:
+    return moment.astimezone(SHANGHAI).date()
+
+
+# ------------------------------------------------------------------ raw data
+
+
+@dataclass(frozen=True)
+class EarnedItem:
+    """A picked-up order item of the period with what was paid and refunded before a cutoff."""
+
+    store_id: int
+    order_item_id: int
+    picked_up_at: datetime
+    paid_fen: int
+    refunded_fen: int
+    category_id: int
+    product_id: int
+    campaign_id: int | None
+
+    def sale(self) -> Sale:
+        return Sale(self.order_item_id, self.picked_up_at, local_day(self.picked_up_at),
+                    max(0, self.paid_fen - self.refunded_fen), self.category_id, self.product_id, self.campaign_id)
+
+
+def earned_items(session: Session, store_ids: Iterable[int], period: str, refunds_before: datetime,
+                 *, skip_lined_elsewhere: int | None = None) -> dict[int, list[EarnedItem]]:
+    """Order items picked up in ``period`` (local days), per store, netted of refunds before the cutoff.
+
+    An item already earned on another statement is skipped (it was picked up, undone and
+    picked up again in a later month): no pickup earns twice. ``skip_lined_elsewhere``
+    names the statement being recomputed, whose own lines do not count as "elsewhere".
+    """
+    ids = sorted(set(store_ids))
+    if not ids:
+        return {}
+    start, end = periods.utc_bounds(period)
+    refunded = (
+        select(Refund.order_item_id, func.sum(Refund.amount_fen).label("fen"))
+        .where(Refund.store_id.in_(ids), Refund.created_at < refunds_before)
+        .group_by(Refund.order_item_id)
+        .subquery()
+    )
+    lined = select(StatementLine.order_item_id).where(
+        StatementLine.kind == LineKind.EARNING, StatementLine.store_id.in_(ids))
+    if skip_lined_elsewhere is not None:
+        lined = lined.where(StatementLine.statement_id != skip_lined_elsewhere)
+    rows = session.execute(
+        select(Order.store_id, OrderItem.id, Order.picked_up_at, OrderItem.amount_fen,
+               func.coalesce(refunded.c.fen, 0), Product.category_id, OrderItem.product_id, Order.campaign_id)
+        .join(Order, Order.id == OrderItem.order_id)
+        .join(Product, Product.id == OrderItem.product_id)
+        .outerjoin(refunded, refunded.c.order_item_id == OrderItem.id)
+        .where(Order.store_id.in_(ids), Order.picked_up_at >= start, Order.picked_up_at < end,
+               OrderItem.id.not_in(lined))
+    ).all()
+    out: dict[int, list[EarnedItem]] = defaultdict(list)
+    for store_id, item_id, at, paid, refund, category, product, campaign in rows:
+        out[store_id].append(EarnedItem(store_id, item_id, at, int(paid), min(int(refund), int(paid)),
+                                        category, product, campaign))
+    return out
+
+
+# ------------------------------------------------------------------ line drafts
+
+
+@dataclass
+class LineDraft:
+    """A line before it is stored (or shown live): the same fields as ``StatementLine``."""
+
+    kind: str
+    earned_on: date
+    amount_fen: int
+    commission_fen: int
+    payable_on: date
+    category_id: int | None = None
+    order_item_id: int | None = None
+    original_line_id: int | None = None
+    adjustment_id: int | None = None
+    refunded_fen: int = 0
+    source: str = ""
+    rate_bp: int = 0
+    tier: int = 0
+    id: int | None = None  # set for stored lines
+
+    def row(self, statement_id: int, store_id: int) -> dict:
+        return {"statement_id": statement_id, "store_id": store_id, "kind": self.kind,
+                "order_item_id": self.order_item_id, "original_line_id": self.original_line_id,
+                "adjustment_id": self.adjustment_id, "earned_on": self.earned_on, "category_id": self.category_id,
+                "amount_fen": self.amount_fen, "refunded_fen": self.refunded_fen, "source": self.source,
+                "rate_bp": self.rate_bp, "tier": self.tier, "commission_fen": self.commission_fen,
+                "payable_on": self.payable_on}
+
+
+def earning_drafts(items: list[EarnedItem], books: PlanBooks) -> list[LineDraft]:
+    by_id = {i.order_item_id: i for i in items}
+    lines = rate_month([i.sale() for i in items], books.require())
+    return [LineDraft(kind=LineKind.EARNING, earned_on=ln.earned_on, amount_fen=ln.amount_fen,
+                      commission_fen=ln.commission_fen, payable_on=ln.payable_on,
+                      category_id=by_id[ln.order_item_id].category_id, order_item_id=ln.order_item_id,
+                      refunded_fen=by_id[ln.order_item_id].refunded_fen, source=ln.source, rate_bp=ln.rate_bp,
+                      tier=ln.tier)
+            for ln in lines]
+
+
+def clawback_drafts(session: Session, store_ids: Iterable[int], refunds_before: datetime, on: date,
+                    *, statements_closed_before: datetime | None = None) -> dict[int, list[LineDraft]]:
+    """Clawbacks owed for refunds not yet accounted on closed statements, per store.
+
+    For each earning line of a closed statement: refunds of its item (before the cutoff)
+    beyond what the line netted out at closing and what earlier clawbacks covered. With
+    ``statements_closed_before`` only statements closed before that instant count (what a
+    past closing saw), for recomputing.
+    """
+    ids = sorted(set(store_ids))
+    if not ids:
+        return {}
+    refunds = (
+        select(Refund.order_item_id, func.sum(Refund.amount_fen).label("fen"))
+        .where(Refund.store_id.in_(ids), Refund.created_at < refunds_before)
+        .group_by(Refund.order_item_id)
+        .subquery()
+    )
+    claw = aliased(StatementLine)
+    claw_st = aliased(CommissionStatement)
+    clawed_q = (
+        select(claw.original_line_id, func.max(claw.refunded_fen).label("through"))
+        .join(claw_st, claw_st.id == claw.statement_id)
+        .where(claw.kind == LineKind.CLAWBACK, claw.store_id.in_(ids))
+    )
+    earning_st = aliased(CommissionStatement)
+    stmt = (
+        select(StatementLine.id, StatementLine.store_id, StatementLine.order_item_id, StatementLine.category_id,
+               StatementLine.amount_fen, StatementLine.refunded_fen, StatementLine.commission_fen, refunds.c.fen)
+        .join(earning_st, earning_st.id == StatementLine.statement_id)
+        .join(refunds, refunds.c.order_item_id == StatementLine.order_item_id)
+        .where(StatementLine.kind == LineKind.EARNING, StatementLine.store_id.in_(ids),
+               earning_st.status.in_(CLOSED_STATES))
+    )
+    if statements_closed_before is not None:
+        stmt = stmt.where(earning_st.closed_at < statements_closed_before)
+        clawed_q = clawed_q.where(claw_st.closed_at < statements_closed_before)
+    clawed = clawed_q.group_by(claw.original_line_id).subquery()
+    stmt = stmt.add_columns(clawed.c.through).outerjoin(clawed, clawed.c.original_line_id == StatementLine.id)
+    out: dict[int, list[LineDraft]] = defaultdict(list)
+    for line_id, store_id, item_id, category, amount, netted, commission, refunded, through in session.execute(
+            stmt.order_by(StatementLine.id)):
+        paid = int(amount) + int(netted)
+        covered = int(through) if through is not None else int(netted)
+        now_total = min(int(refunded), paid)
+        if now_total <= covered:
+            continue
+        fen = clawback_fen(int(commission), int(amount), covered - int(netted), now_total - covered)
+        out[store_id].append(LineDraft(kind=LineKind.CLAWBACK, earned_on=on, amount_fen=-(now_total - covered),
+                                       commission_fen=fen, payable_on=on, category_id=category,
+                                       order_item_id=item_id, original_line_id=line_id, refunded_fen=now_total,
+                                       source="clawback"))
+    return out
+
+
+def adjustment_drafts(session: Session, store_ids: Iterable[int], period: str,
+                      created_before: datetime | None = None) -> dict[int, list[LineDraft]]:
+    """HQ adjustments entered for the period that are not on a stored line yet."""
+    ids = sorted(set(store_ids))
+    stmt = (
+        select(CommissionAdjustment)
+        .where(CommissionAdjustment.store_id.in_(ids), CommissionAdjustment.period == period,
+               CommissionAdjustment.id.not_in(select(StatementLine.adjustment_id).where(
+                   StatementLine.adjustment_id.is_not(None))))
+        .order_by(CommissionAdjustment.id)
+    )
+    if created_before is not None:
+        stmt = stmt.where(CommissionAdjustment.created_at < created_before)
+    out: dict[int, list[LineDraft]] = defaultdict(list)
+    for adj in session.scalars(stmt):
+        day = local_day(adj.created_at)
+        out[adj.store_id].append(adjustment_draft(adj, day))
+    return out
+
+
+def adjustment_draft(adj: CommissionAdjustment, day: date) -> LineDraft:
+    return LineDraft(kind=LineKind.ADJUSTMENT, earned_on=day, amount_fen=0, commission_fen=adj.amount_fen,
+                     payable_on=day, adjustment_id=adj.id, source="adjustment")
+
+
+# ------------------------------------------------------------------ closing
+
+
+class CloseRefused(Exception):
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason, self.detail = reason, detail
+
+
+@dataclass
+class CloseResult:
+    period: str
+    stores: int = 0
+    lines: int = 0
+    commission_fen: int = 0
+    already_closed: int = 0
+    without_plan: list[str] = field(default_factory=list)
+
+
+def close_period(session: Session, period: str, now: datetime, store_ids: Iterable[int] | None = None) -> CloseResult:
+    """Store the statements of ``period`` for the given stores (all active ones by default).
+
+    Refused while the month is still running, or while an earlier month with pickups was
+    never closed (a clawback must land on the next statement, so months close in order).
+    Stores already closed for the period are left as they are. Does not commit.
+    """
+    first, last = periods.parse(period)
+    if last >= local_day(now):
+        raise CloseRefused("running", period)
+    stores = session.execute(
+        select(Store.id, Store.code, Store.commission_plan_id)
+        .where(Store.is_active.is_(True) if store_ids is None else Store.id.in_(list(store_ids)))
+        .order_by(Store.id)
+    ).all()
+    result = CloseResult(period)
+    closed = set(session.scalars(select(CommissionStatement.store_id).where(
+        CommissionStatement.period == period, CommissionStatement.status.in_(CLOSED_STATES))))
+    todo = []
+    for store_id, code, plan_id in stores:
+        if store_id in closed:
+            result.already_closed += 1
+        elif plan_id is None:
+            result.without_plan.append(code)
+        else:
+            todo.append((store_id, code, plan_id))
+    if not todo:
+        return result
+    _refuse_gaps(session, [s for s, _, _ in todo], period)
+    books = load_plan_books(session, {p for _, _, p in todo})
+    ids = [s for s, _, _ in todo]
+    items = earned_items(session, ids, period, now)
+    claws = clawback_drafts(session, ids, now, local_day(now))
+    adjustments = adjustment_drafts(session, ids, period, now)
+    statement_rows, drafts_by_store = [], {}
+    for store_id, _code, plan_id in todo:
+        drafts = earning_drafts(items.get(store_id, []), books[plan_id])
+        drafts += claws.get(store_id, []) + adjustments.get(store_id, [])
+        drafts_by_store[store_id] = drafts
+        gmv = sum(d.amount_fen for d in drafts if d.kind == LineKind.EARNING)
+        book = books[plan_id].book_for(last)
+        statement_rows.append({
+            "store_id": store_id, "period": period, "status": StatementStatus.CLOSED.value, "plan_id": plan_id,
+            "gmv_fen": gmv, "commission_fen": sum(d.commission_fen for d in drafts),
+            "tier": book.tier_index(gmv) + 1 if book and book.tiers else 0, "closed_at": now, "payment_ref": "",
+        })
+    # Stores with a leftover *open* row (none are written today) are replaced by the closed one.
+    session.query(CommissionStatement).filter(
+        CommissionStatement.period == period, CommissionStatement.store_id.in_(ids),
+        CommissionStatement.status == StatementStatus.OPEN).delete(synchronize_session=False)
+    returned = session.execute(insert(CommissionStatement).returning(
+        CommissionStatement.id, CommissionStatement.store_id, sort_by_parameter_order=True), statement_rows).all()
+    line_rows = []
+    for statement_id, store_id in returned:
+        line_rows.extend(d.row(statement_id, store_id) for d in drafts_by_store[store_id])
+    for i in range(0, len(line_rows), 5000):
+        session.execute(insert(StatementLine), line_rows[i:i + 5000])
+    result.stores = len(returned)
+    result.lines = len(line_rows)
+    result.commission_fen = sum(r["commission_fen"] for r in statement_rows)
+    return result
+
+
+def _refuse_gaps(session: Session, store_ids: list[int], period: str) -> None:
+    """Refuse when a store's previous month had pickups but was never closed.
+
+    Only once a store's settlement has started (it has an earlier statement): the first
+    month ever closed may follow months that never had statements.
+    """
+    before = periods.preceding(period)
+    start, end = periods.utc_bounds(before)
+    closed = select(CommissionStatement.store_id).where(
+        CommissionStatement.period == before, CommissionStatement.status.in_(CLOSED_STATES))
+    started = select(CommissionStatement.store_id).where(CommissionStatement.period < period)
+    missing = session.scalars(
+        select(Store.code)
+        .where(Store.id.in_(store_ids), Store.id.in_(started), Store.id.not_in(closed),
+               select(Order.id).where(Order.store_id == Store.id, Order.picked_up_at >= start,
+                                      Order.picked_up_at < end).exists())
+        .order_by(Store.code)
+    ).all()
+    if missing:
+        raise CloseRefused("gap", f"{before}: {', '.join(missing[:10])}" + (" …" if len(missing) > 10 else ""))
+
+
+# ------------------------------------------------------------------ recompute
+
+
+@dataclass
+class RecomputeResult:
+    stores: int = 0
+    lines: int = 0
+    mismatches: list[str] = field(default_factory=list)
+
+
+_COMPARED = ("kind", "order_item_id", "original_line_id", "adjustment_id", "amount_fen", "refunded_fen",
+             "rate_bp", "tier", "commission_fen", "payable_on", "earned_on", "category_id", "source")
+
+
+def recompute(session: Session, period: str, store_code: str | None = None) -> RecomputeResult:
+    """Rebuild the stored statements of ``period`` from order items, refunds and adjustments."""
+    periods.parse(period)
+    stmt = (select(CommissionStatement, Store.code)
+            .join(Store, Store.id == CommissionStatement.store_id)
+            .where(CommissionStatement.period == period, CommissionStatement.status.in_(CLOSED_STATES))
+            .order_by(Store.code))
+    if store_code:
+        stmt = stmt.where(Store.code == store_code)
+    result = RecomputeResult()
+    statements = session.execute(stmt).all()
+    books = load_plan_books(session, {s.plan_id for s, _ in statements if s.plan_id})
+    for statement, code in statements:
+        result.stores += 1
+        stored = session.scalars(select(StatementLine).where(StatementLine.statement_id == statement.id)
+                                 .order_by(StatementLine.id)).all()
+        result.lines += len(stored)
+        expected = _expected_lines(session, statement, books.get(statement.plan_id))
+        result.mismatches += _compare(code, stored, expected)
+        total = sum(ln.commission_fen for ln in stored)
+        gmv = sum(ln.amount_fen for ln in stored if ln.kind == LineKind.EARNING)
+        if statement.commission_fen != total:
+            result.mismatches.append(f"{code} {period}: total {statement.commission_fen} != sum of lines {total}")
+        if statement.gmv_fen != gmv:
+            result.mismatches.append(f"{code} {period}: gmv {statement.gmv_fen} != sum of earning lines {gmv}")
+    return result
+
+
+def _expected_lines(session: Session, statement: CommissionStatement, books: PlanBooks | None) -> list[LineDraft]:
+    cutoff = statement.closed_at
+    store = [statement.store_id]
+    items = earned_items(session, store, statement.period, cutoff, skip_lined_elsewhere=statement.id)
+    drafts = earning_drafts(items.get(statement.store_id, []), books) if books else []
+    drafts += clawback_drafts(session, store, cutoff, local_day(cutoff),
+                              statements_closed_before=cutoff).get(statement.store_id, [])
+    adjustments = session.scalars(
+        select(CommissionAdjustment).where(CommissionAdjustment.store_id == statement.store_id,
+                                           CommissionAdjustment.period == statement.period)
+        .order_by(CommissionAdjustment.id)).all()
+    lined = {a for a in session.scalars(select(StatementLine.adjustment_id).where(
+        StatementLine.statement_id == statement.id, StatementLine.adjustment_id.is_not(None)))}
+    for adj in adjustments:
+        # Adjustments made before closing, and those added to the closed statement since
+        # (accepted disputes): both belong on it.
+        if adj.created_at < cutoff or adj.id in lined:
+            drafts.append(adjustment_draft(adj, local_day(adj.created_at)))
+    return drafts
+
+
+def _key(line) -> tuple:
+    return (line.kind, line.order_item_id or 0, line.original_line_id or 0, line.adjustment_id or 0)
+
+
+def _compare(code: str, stored: list[StatementLine], expected: list[LineDraft]) -> list[str]:
+    out = []
+    have = {_key(s): s for s in stored}
+    want = {_key(e): e for e in expected}
+    for key in sorted(set(have) | set(want)):
+        s, e = have.get(key), want.get(key)
+        label = f"{code} {key[0]} item={key[1] or '-'} orig={key[2] or '-'} adj={key[3] or '-'}"
+        if s is None:
+            out.append(f"{label}: missing from the stored statement (expected {e.commission_fen} fen)")
+        elif e is None:
+            out.append(f"{label}: stored ({s.commission_fen} fen) but not expected")
+        else:
+            diffs = [f"{f} {getattr(s, f)} != {getattr(e, f)}" for f in _COMPARED if getattr(s, f) != getattr(e, f)]
+            if diffs:
+                out.append(f"{label}: " + "; ".join(diffs))
+    return out
+
+
+def statement_of(session: Session, store_id: int, period: str) -> CommissionStatement | None:
+    return session.scalar(select(CommissionStatement).where(
+        and_(CommissionStatement.store_id == store_id, CommissionStatement.period == period)))
