@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from pages import logged_in_client, percentile, say  # noqa: E402
+from common import logged_in_client, percentile, say  # noqa: E402
 
 
 def main() -> int:

@@ -29,24 +29,18 @@ owner pages p95 <= 50 ms, and at least half the bare route's throughput.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import http.client
 import multiprocessing
 import os
 import secrets
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from common import ROOT, free_port, gunicorn, logged_in_client, percentile, say, stop
 from flask import Flask, Response
-
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
 
 # --------------------------------------------------------------------------- the bare app
 
@@ -67,22 +61,7 @@ def bare_page():
 # --------------------------------------------------------------------------- helpers
 
 
-def say(name: str, value) -> None:
-    if isinstance(value, float):
-        value = f"{value:.1f}"
-    print(f"{name}: {value}", flush=True)
 
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    k = max(0, min(len(ordered) - 1, round(q * (len(ordered) - 1))))
-    return ordered[k]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # --------------------------------------------------------------------------- in-process
@@ -110,14 +89,6 @@ def pick_subjects(db):
     hq = db.session.scalar(select(User).where(User.role.in_((Role.HQ, Role.ADMIN))).order_by(User.id))
     return store, orders, store.owner, hq
 
-
-def logged_in_client(app, user_id: int):
-    """A test client with the user in its session (no password, no rate limit involved)."""
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
-        session["_fresh"] = True
-    return client
 
 
 def time_page(client, url: str, iterations: int, runs: int, budget_s: float, counter: list[int]):
@@ -197,33 +168,6 @@ def load(port: int, path: str, cookie: str, clients: int, seconds: float) -> dic
     }
 
 
-def gunicorn(app_path: str, port: int, env: dict, chdir: Path) -> subprocess.Popen:
-    proc = subprocess.Popen(
-        [str(BIN / "gunicorn"), app_path, "--bind", f"127.0.0.1:{port}", "--workers", "2",
-         "--chdir", str(chdir), "--log-level", "warning", "--backlog", "256"],
-        env=env, cwd=ROOT, stdin=subprocess.DEVNULL, start_new_session=True,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"gunicorn {app_path} exited with {proc.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return proc
-        except OSError:
-            time.sleep(0.2)
-    stop(proc)
-    raise SystemExit(f"gunicorn {app_path} did not start")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=15)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
 
 
 # --------------------------------------------------------------------------- main
@@ -312,7 +256,7 @@ def main() -> int:
         results = {}
         for label, app_path, chdir in (("store.today", "wsgi:app", ROOT), ("bare", "pages:bare_app", ROOT / "bench")):
             port = free_port()
-            proc = gunicorn(app_path, port, env, chdir)
+            proc = gunicorn(app_path, port, env, chdir=chdir, extra=("--backlog", "256"))
             try:
                 results[label] = load(port, "/store/today", cookie, args.clients, args.seconds)
             finally:

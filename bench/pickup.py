@@ -36,19 +36,12 @@ import sys
 import time
 from pathlib import Path
 
+from common import percentile, say  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 HX = {"HX-Request": "true"}
 
 
-def say(name: str, value) -> None:
-    if isinstance(value, float):
-        value = f"{value:.1f}"
-    print(f"{name}: {value}", flush=True)
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, round(q * (len(ordered) - 1))))]
 
 
 def timed(client, urls: list[str], headers: dict | None = None) -> tuple[list[float], list[float]]:

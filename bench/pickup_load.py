@@ -21,15 +21,11 @@ Prints ``name: value`` lines: taps, answers by status, throughput (taps/s), p50/
 from __future__ import annotations
 
 import argparse
-import contextlib
 import http.client
 import os
 import re
 import secrets
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -38,6 +34,7 @@ from collections import Counter
 from pathlib import Path
 
 import sqlalchemy as sa
+from common import free_port, gunicorn, percentile, say, stop  # noqa: E402
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,21 +42,7 @@ BIN = Path(sys.executable).parent
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def say(name: str, value) -> None:
-    if isinstance(value, float):
-        value = f"{value:.1f}"
-    print(f"{name}: {value}", flush=True)
 
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, round(q * (len(ordered) - 1))))]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def copy_database(source: str, target_name: str) -> str:
@@ -126,33 +109,6 @@ def sessions_for(plan: list[dict], url: str) -> None:
         db.engine.dispose()
 
 
-def gunicorn(port: int, workers: int, env: dict) -> subprocess.Popen:
-    proc = subprocess.Popen(
-        [str(BIN / "gunicorn"), "wsgi:app", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-         "--log-level", "warning", "--backlog", "512", "--timeout", "60"],
-        env=env, cwd=ROOT, stdin=subprocess.DEVNULL, start_new_session=True,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {proc.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return proc
-        except OSError:
-            time.sleep(0.2)
-    stop(proc)
-    raise SystemExit("gunicorn did not start")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=15)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
 
 
 def tap(port: int, entry: dict, order_id: int, member_id: int) -> tuple[int, float]:
@@ -201,7 +157,8 @@ def main() -> int:
         say("orders_waiting", len(orders))
         sessions_for(plan, url)
         port = free_port()
-        proc = gunicorn(port, args.workers, {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT)})
+        proc = gunicorn("wsgi:app", port, {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT)},
+                        workers=args.workers, extra=("--backlog", "512", "--timeout", "60"))
         say("gunicorn_workers", args.workers)
 
         results: list[tuple[str, int, float]] = []
