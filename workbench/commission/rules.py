@@ -28,6 +28,8 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property
+from typing import NamedTuple
 
 BP = 10_000  # basis points in one
 
@@ -57,11 +59,15 @@ class RateBook:
     def first_bp(self) -> int:
         return self.tiers[0][1] if self.tiers else 0
 
+    @cached_property
+    def _floors(self) -> list[int]:
+        return [m for m, _ in self.tiers]
+
     def tier_index(self, gmv_fen: int) -> int:
         """0-based index of the tier reached by ``gmv_fen`` (0 when there are no tiers)."""
         if not self.tiers:
             return 0
-        return max(0, bisect_right([m for m, _ in self.tiers], gmv_fen) - 1)
+        return max(0, bisect_right(self._floors, gmv_fen) - 1)
 
     def uplift_bp(self, index: int) -> int:
         return self.tiers[index][1] - self.first_bp if self.tiers else 0
@@ -77,8 +83,7 @@ class RateBook:
         return "tier", self.first_bp
 
 
-@dataclass(frozen=True)
-class Sale:
+class Sale(NamedTuple):
     """One picked-up order item, net of refunds made before its statement closed."""
 
     order_item_id: int
@@ -90,8 +95,7 @@ class Sale:
     campaign_id: int | None = None
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     order_item_id: int
     earned_on: date
     amount_fen: int
@@ -116,8 +120,11 @@ def rate_month(sales: Iterable[Sale], book_for: Callable[[date], RateBook]) -> l
     gmv = month_gmv(ordered)
     lines: list[Line] = []
     cumulative = 0
+    books: dict[date, RateBook] = {}  # a month has ≤ 31 days: look each one up once
     for sale in ordered:
-        book = book_for(sale.earned_on)
+        book = books.get(sale.earned_on)
+        if book is None:
+            book = books[sale.earned_on] = book_for(sale.earned_on)
         source, base_bp = book.base(sale)
         start, cumulative = cumulative, cumulative + sale.amount_fen
         if source == "campaign":

@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import NamedTuple
 
 from sqlalchemy import and_, func, insert, select
 from sqlalchemy.orm import Session, aliased
@@ -44,8 +45,7 @@ def local_day(moment: datetime) -> date:
 # ------------------------------------------------------------------ raw data
 
 
-@dataclass(frozen=True)
-class EarnedItem:
+class EarnedItem(NamedTuple):
     """A picked-up order item of the period with what was paid and refunded before a cutoff."""
 
     store_id: int
@@ -80,8 +80,10 @@ def earned_items(session: Session, store_ids: Iterable[int], period: str, refund
         .group_by(Refund.order_item_id)
         .subquery()
     )
-    lined = select(StatementLine.order_item_id).where(
-        StatementLine.kind == LineKind.EARNING, StatementLine.store_id.in_(ids))
+    # NOT EXISTS, not NOT IN: PostgreSQL turns it into an anti-join on the partial unique
+    # index, where NOT IN over a million earned items fell back to a subplan per row.
+    lined = select(StatementLine.id).where(
+        StatementLine.order_item_id == OrderItem.id, StatementLine.kind == LineKind.EARNING)
     if skip_lined_elsewhere is not None:
         lined = lined.where(StatementLine.statement_id != skip_lined_elsewhere)
     rows = session.execute(
@@ -91,7 +93,7 @@ def earned_items(session: Session, store_ids: Iterable[int], period: str, refund
         .join(Product, Product.id == OrderItem.product_id)
         .outerjoin(refunded, refunded.c.order_item_id == OrderItem.id)
         .where(Order.store_id.in_(ids), Order.picked_up_at >= start, Order.picked_up_at < end,
-               OrderItem.id.not_in(lined))
+               ~lined.exists())
     ).all()
     out: dict[int, list[EarnedItem]] = defaultdict(list)
     for store_id, item_id, at, paid, refund, category, product, campaign in rows:
@@ -103,7 +105,7 @@ def earned_items(session: Session, store_ids: Iterable[int], period: str, refund
 # ------------------------------------------------------------------ line drafts
 
 
-@dataclass
+@dataclass(slots=True)
 class LineDraft:
     """A line before it is stored (or shown live): the same fields as ``StatementLine``."""
 
@@ -296,12 +298,32 @@ def close_period(session: Session, period: str, now: datetime, store_ids: Iterab
     line_rows = []
     for statement_id, store_id in returned:
         line_rows.extend(d.row(statement_id, store_id) for d in drafts_by_store[store_id])
-    for i in range(0, len(line_rows), 5000):
-        session.execute(insert(StatementLine), line_rows[i:i + 5000])
+    _insert_lines(session, line_rows)
     result.stores = len(returned)
     result.lines = len(line_rows)
     result.commission_fen = sum(r["commission_fen"] for r in statement_rows)
     return result
+
+
+def _insert_lines(session: Session, rows: list[dict]) -> None:
+    """Insert statement lines in the session's transaction; COPY on PostgreSQL.
+
+    A month of 200 busy stores is ~700,000 lines: parameterised INSERTs through the
+    driver take minutes there, COPY seconds. SQLite's executemany is fast enough.
+    """
+    if not rows:
+        return
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        for i in range(0, len(rows), 5000):
+            session.execute(insert(StatementLine), rows[i:i + 5000])
+        return
+    columns = list(rows[0])
+    names = ", ".join(f'"{c}"' for c in columns)
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor, cursor.copy(f"COPY {StatementLine.__tablename__} ({names}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([row[c] for c in columns])
 
 
 def _refuse_gaps(session: Session, store_ids: list[int], period: str) -> None:
