@@ -209,6 +209,18 @@ def _names(session: Session, item_ids: list[int]) -> dict[int, tuple[str, str, s
     return out
 
 
+def _statement_names(session: Session, statement_id: int) -> dict[int, tuple[str, str, str]]:
+    """order item id → (order code, product name, category name) for a stored statement's lines."""
+    return {item_id: (code, product, category) for item_id, code, product, category in session.execute(
+        select(OrderItem.id, Order.code, Product.name, Category.name)
+        .join(StatementLine, StatementLine.order_item_id == OrderItem.id)
+        .join(Order, Order.id == OrderItem.order_id)
+        .join(Product, Product.id == OrderItem.product_id)
+        .join(Category, Category.id == Product.category_id)
+        .where(StatementLine.statement_id == statement_id)
+    )}
+
+
 def _reasons(session: Session, adjustment_ids: list[int]) -> dict[int, str]:
     if not adjustment_ids:
         return {}
@@ -229,11 +241,15 @@ def _row(d: LineDraft, status: str, names, reasons, dispute=None, original_on=No
 
 def _live_rows(session: Session, store_id: int, period: str, now: datetime, books) -> list[LineRow]:
     today = local_day(now)
-    drafts = earning_drafts(earned_items(session, [store_id], period, now).get(store_id, []), books)
+    items = earned_items(session, [store_id], period, now).get(store_id, [])
+    drafts = earning_drafts(items, books)
+    names = {i.order_item_id: (i.order_code, i.product_name, i.category_name) for i in items}
+    extra = []
     if periods.of(today) == period:  # clawbacks and adjustments land on the running month
-        drafts += clawback_drafts(session, [store_id], now, today).get(store_id, [])
-    drafts += adjustment_drafts(session, [store_id], period).get(store_id, [])
-    names = _names(session, [d.order_item_id for d in drafts if d.order_item_id])
+        extra += clawback_drafts(session, [store_id], now, today).get(store_id, [])
+    extra += adjustment_drafts(session, [store_id], period).get(store_id, [])
+    names.update(_names(session, [d.order_item_id for d in extra if d.order_item_id]))
+    drafts += extra
     reasons = _reasons(session, [d.adjustment_id for d in drafts if d.adjustment_id])
     originals = _original_days(session, [d.original_line_id for d in drafts if d.original_line_id])
     return [_row(d, line_status(StatementStatus.OPEN, d.payable_on, today), names, reasons,
@@ -248,24 +264,31 @@ def _original_days(session: Session, line_ids: list[int]) -> dict[int, date]:
 
 
 def _stored_rows(session: Session, statement: CommissionStatement, today: date) -> list[LineRow]:
-    lines = session.scalars(select(StatementLine).where(StatementLine.statement_id == statement.id)
-                            .order_by(StatementLine.earned_on, StatementLine.id)).all()
-    names = _names(session, [ln.order_item_id for ln in lines if ln.order_item_id])
+    L = StatementLine
+    lines = session.execute(
+        select(L.id, L.kind, L.earned_on, L.amount_fen, L.refunded_fen, L.rate_bp, L.tier, L.source,
+               L.commission_fen, L.payable_on, L.order_item_id, L.original_line_id, L.adjustment_id)
+        .where(L.statement_id == statement.id).order_by(L.earned_on, L.id)
+    ).all()  # plain rows: a busy month is thousands of lines, ORM objects cost twice as much
+    names = _statement_names(session, statement.id)
     reasons = _reasons(session, [ln.adjustment_id for ln in lines if ln.adjustment_id])
     originals = _original_days(session, [ln.original_line_id for ln in lines if ln.original_line_id])
     disputes: dict[int, DisputeInfo] = {}
     for d in session.scalars(select(CommissionDispute).where(CommissionDispute.statement_id == statement.id)
                              .order_by(CommissionDispute.id)):
         disputes[d.line_id] = DisputeInfo(d.id, d.status, d.note, d.resolution)  # the latest wins
+    blank = ("", "", "")
     out = []
     for ln in lines:
-        draft = LineDraft(kind=ln.kind, earned_on=ln.earned_on, amount_fen=ln.amount_fen,
-                          commission_fen=ln.commission_fen, payable_on=ln.payable_on, category_id=ln.category_id,
-                          order_item_id=ln.order_item_id, original_line_id=ln.original_line_id,
-                          adjustment_id=ln.adjustment_id, refunded_fen=ln.refunded_fen, source=ln.source,
-                          rate_bp=ln.rate_bp, tier=ln.tier, id=ln.id)
-        out.append(_row(draft, line_status(statement.status, ln.payable_on, today), names, reasons,
-                        disputes.get(ln.id), originals.get(ln.original_line_id)))
+        code, product, category = names.get(ln.order_item_id, blank)
+        out.append(LineRow(
+            id=ln.id, kind=ln.kind, earned_on=ln.earned_on, amount_fen=ln.amount_fen, refunded_fen=ln.refunded_fen,
+            rate_bp=ln.rate_bp, tier=ln.tier, source=ln.source, commission_fen=ln.commission_fen,
+            payable_on=ln.payable_on, status=line_status(statement.status, ln.payable_on, today),
+            order_item_id=ln.order_item_id, order_code=code, product=product,
+            category=category if ln.kind != LineKind.ADJUSTMENT else "", original_line_id=ln.original_line_id,
+            original_on=originals.get(ln.original_line_id), reason=reasons.get(ln.adjustment_id, ""),
+            dispute=disputes.get(ln.id)))
     return out
 
 

@@ -20,7 +20,7 @@ from typing import NamedTuple
 from sqlalchemy import and_, func, insert, select
 from sqlalchemy.orm import Session, aliased
 
-from workbench.catalog.models import Product
+from workbench.catalog.models import Category, Product
 from workbench.commission import periods
 from workbench.commission.books import PlanBooks, load_plan_books
 from workbench.commission.models import (
@@ -56,6 +56,10 @@ class EarnedItem(NamedTuple):
     category_id: int
     product_id: int
     campaign_id: int | None
+    # For showing the line (the month-to-date page); closing does not need them.
+    order_code: str = ""
+    product_name: str = ""
+    category_name: str = ""
 
     def sale(self) -> Sale:
         return Sale(self.order_item_id, self.picked_up_at, local_day(self.picked_up_at),
@@ -88,17 +92,19 @@ def earned_items(session: Session, store_ids: Iterable[int], period: str, refund
         lined = lined.where(StatementLine.statement_id != skip_lined_elsewhere)
     rows = session.execute(
         select(Order.store_id, OrderItem.id, Order.picked_up_at, OrderItem.amount_fen,
-               func.coalesce(refunded.c.fen, 0), Product.category_id, OrderItem.product_id, Order.campaign_id)
+               func.coalesce(refunded.c.fen, 0), Product.category_id, OrderItem.product_id, Order.campaign_id,
+               Order.code, Product.name, Category.name)
         .join(Order, Order.id == OrderItem.order_id)
         .join(Product, Product.id == OrderItem.product_id)
+        .join(Category, Category.id == Product.category_id)
         .outerjoin(refunded, refunded.c.order_item_id == OrderItem.id)
         .where(Order.store_id.in_(ids), Order.picked_up_at >= start, Order.picked_up_at < end,
                ~lined.exists())
     ).all()
     out: dict[int, list[EarnedItem]] = defaultdict(list)
-    for store_id, item_id, at, paid, refund, category, product, campaign in rows:
+    for store_id, item_id, at, paid, refund, category, product, campaign, code, name, category_name in rows:
         out[store_id].append(EarnedItem(store_id, item_id, at, int(paid), min(int(refund), int(paid)),
-                                        category, product, campaign))
+                                        category, product, campaign, code, name, category_name))
     return out
 
 
@@ -156,39 +162,35 @@ def clawback_drafts(session: Session, store_ids: Iterable[int], refunds_before: 
     ids = sorted(set(store_ids))
     if not ids:
         return {}
-    refunds = (
-        select(Refund.order_item_id, func.sum(Refund.amount_fen).label("fen"))
+    # Driven from the refunds (hundreds a month per store), each looked up in the partial
+    # unique index of earning lines: the other way round walks every line of the store.
+    refunded = dict(session.execute(
+        select(Refund.order_item_id, func.sum(Refund.amount_fen))
         .where(Refund.store_id.in_(ids), Refund.created_at < refunds_before)
         .group_by(Refund.order_item_id)
-        .subquery()
-    )
-    claw = aliased(StatementLine)
-    claw_st = aliased(CommissionStatement)
-    clawed_q = (
-        select(claw.original_line_id, func.max(claw.refunded_fen).label("through"))
-        .join(claw_st, claw_st.id == claw.statement_id)
-        .where(claw.kind == LineKind.CLAWBACK, claw.store_id.in_(ids))
-    )
+    ).all())
+    if not refunded:
+        return {}
     earning_st = aliased(CommissionStatement)
-    stmt = (
-        select(StatementLine.id, StatementLine.store_id, StatementLine.order_item_id, StatementLine.category_id,
-               StatementLine.amount_fen, StatementLine.refunded_fen, StatementLine.commission_fen, refunds.c.fen)
-        .join(earning_st, earning_st.id == StatementLine.statement_id)
-        .join(refunds, refunds.c.order_item_id == StatementLine.order_item_id)
-        .where(StatementLine.kind == LineKind.EARNING, StatementLine.store_id.in_(ids),
-               earning_st.status.in_(CLOSED_STATES))
-    )
-    if statements_closed_before is not None:
-        stmt = stmt.where(earning_st.closed_at < statements_closed_before)
-        clawed_q = clawed_q.where(claw_st.closed_at < statements_closed_before)
-    clawed = clawed_q.group_by(claw.original_line_id).subquery()
-    stmt = stmt.add_columns(clawed.c.through).outerjoin(clawed, clawed.c.original_line_id == StatementLine.id)
+    rows = []
+    items = sorted(refunded)
+    for i in range(0, len(items), 1000):
+        stmt = (
+            select(StatementLine.id, StatementLine.store_id, StatementLine.order_item_id, StatementLine.category_id,
+                   StatementLine.amount_fen, StatementLine.refunded_fen, StatementLine.commission_fen)
+            .join(earning_st, earning_st.id == StatementLine.statement_id)
+            .where(StatementLine.order_item_id.in_(items[i:i + 1000]), StatementLine.kind == LineKind.EARNING,
+                   StatementLine.store_id.in_(ids), earning_st.status.in_(CLOSED_STATES))
+        )
+        if statements_closed_before is not None:
+            stmt = stmt.where(earning_st.closed_at < statements_closed_before)
+        rows.extend(session.execute(stmt).all())
+    through = _clawed_through(session, [r[0] for r in rows], statements_closed_before)
     out: dict[int, list[LineDraft]] = defaultdict(list)
-    for line_id, store_id, item_id, category, amount, netted, commission, refunded, through in session.execute(
-            stmt.order_by(StatementLine.id)):
+    for line_id, store_id, item_id, category, amount, netted, commission in sorted(rows):
         paid = int(amount) + int(netted)
-        covered = int(through) if through is not None else int(netted)
-        now_total = min(int(refunded), paid)
+        covered = through.get(line_id, int(netted))
+        now_total = min(int(refunded[item_id]), paid)
         if now_total <= covered:
             continue
         fen = clawback_fen(int(commission), int(amount), covered - int(netted), now_total - covered)
@@ -196,6 +198,23 @@ def clawback_drafts(session: Session, store_ids: Iterable[int], refunds_before: 
                                        commission_fen=fen, payable_on=on, category_id=category,
                                        order_item_id=item_id, original_line_id=line_id, refunded_fen=now_total,
                                        source="clawback"))
+    return out
+
+
+def _clawed_through(session: Session, line_ids: list[int], closed_before: datetime | None) -> dict[int, int]:
+    """Per original line: the cumulative refunds its clawbacks (on closed statements) already cover."""
+    out: dict[int, int] = {}
+    claw_st = aliased(CommissionStatement)
+    for i in range(0, len(line_ids), 1000):
+        stmt = (
+            select(StatementLine.original_line_id, func.max(StatementLine.refunded_fen))
+            .join(claw_st, claw_st.id == StatementLine.statement_id)
+            .where(StatementLine.kind == LineKind.CLAWBACK, StatementLine.original_line_id.in_(line_ids[i:i + 1000]))
+            .group_by(StatementLine.original_line_id)
+        )
+        if closed_before is not None:
+            stmt = stmt.where(claw_st.closed_at < closed_before)
+        out.update({line: int(fen) for line, fen in session.execute(stmt)})
     return out
 
 
