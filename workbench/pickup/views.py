@@ -261,8 +261,7 @@ def report(item_id: int):
     flash(_("Reported (%(kind)s). HQ will look at it; you can see it under after-sales.", kind=kind), "success")
     if not wants_fragment():
         return _back_to_counter()
-    member_id = db.session.get(AfterSalesTicket, ticket.id).order.member_id
-    return _card_response(member_id)
+    return _card_response(ticket.order.member_id)
 
 
 # ------------------------------------------------------------------ photos

@@ -347,9 +347,11 @@ class Confirmation:
     store_name: str
 
 
-def confirmation(session: Session, order_id: int) -> Confirmation | None:
+def confirmation(session: Session, order_id: int, campaign_id: int) -> Confirmation | None:
+    """The order this browser placed in ``campaign_id``; None for any other (the id comes from
+    the signed session, but a page of one campaign never shows another campaign's order)."""
     order = session.get(Order, order_id)
-    if order is None:
+    if order is None or order.campaign_id != campaign_id:
         return None
     campaign = session.get(Campaign, order.campaign_id) if order.campaign_id else None
     point = session.get(PickupPoint, order.pickup_point_id) if order.pickup_point_id else None

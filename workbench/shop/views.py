@@ -215,7 +215,7 @@ def done(token: str):
     """The confirmation of this browser's latest order in the campaign, with the pickup code."""
     campaign = _campaign_or_404(token)
     order_id = (session.get(LAST_ORDER_KEY) or {}).get(str(campaign.id))
-    info = services.confirmation(db.session, order_id) if isinstance(order_id, int) else None
+    info = services.confirmation(db.session, order_id, campaign.id) if isinstance(order_id, int) else None
     if info is None:
         return redirect(url_for("shop.campaign", token=token))
     return render("shop/done.html", None, token=token, info=info,
