@@ -87,9 +87,15 @@ class IsolatedClient(FlaskClient):
     CSRF token and Flask-Babel's locale. The database session stays shared, as before,
     but is flushed and expired first, so the request reads the rows as they are in the
     database (a worker may have changed them), the way a fresh request's session would.
+
+    Responses are buffered by default, the way a WSGI server reads a body to the end and
+    closes it before the next request: a streamed body left unread would hold its request
+    context (``stream_with_context``) until garbage collection pops it out of turn. Pass
+    ``buffered=False`` to look at a stream, and read it to the end.
     """
 
     def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
         ctx = _cv_app.get(None)
         if ctx is None or ctx.app is not self.application or self.preserve_context:
             return super().open(*args, **kwargs)

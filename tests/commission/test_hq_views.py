@@ -145,9 +145,10 @@ def test_mark_paid_needs_a_reference_and_confirmation(settled, hq_client, db):
 
 
 def test_export_is_the_cli_csv_with_a_bom(settled, hq_client):
-    r = hq_client.get(f"/hq/commission/export.csv?period={OCT}")
-    assert r.status_code == 200 and r.mimetype == "text/csv"
-    raw = r.get_data()
+    r = hq_client.get(f"/hq/commission/export.csv?period={OCT}", buffered=False)
+    assert r.status_code == 200 and r.mimetype == "text/csv" and r.is_streamed
+    raw = r.get_data()  # to the end: the stream's request context is popped in turn
+    r.close()
     assert raw.startswith("\ufeff".encode())
     lines = raw.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("store,owner,line_id") and len(lines) == 6

@@ -137,6 +137,16 @@ def test_open_disputes_list_the_line_and_export_rows_follow_the_cli(ledger):
                for r in settlement.export_rows(ledger.session, OCT, region1, date(2026, 11, 20)))
 
 
+def test_export_csv_comes_in_chunks_that_add_up_to_the_whole_file(ledger):
+    build_settled(ledger)
+    rows = list(settlement.export_rows(ledger.session, OCT, true(), date(2026, 11, 20)))
+    chunks = list(settlement.export_csv(rows, chunk_chars=100))
+    assert len(chunks) > 2 and all(chunks)
+    whole = "".join(chunks).splitlines()
+    assert whole[0] == ",".join(settlement.EXPORT_HEADER) and len(whole) == len(rows) + 1
+    assert "".join(chunks) == "".join(settlement.export_csv(rows))
+
+
 def test_default_period_is_the_latest_closed_month(ledger):
     build_settled(ledger, disputes=False)
     assert settlement.default_period(ledger.session, true(), date(2027, 3, 4)) == OCT

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 from pathlib import Path
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
+from sqlalchemy import select, true
 
-from workbench.auth.models import User
-from workbench.commission import periods
-from workbench.commission.lifecycle import line_status
-from workbench.commission.models import CommissionStatement, StatementLine
+from workbench.commission import periods, settlement
 from workbench.commission.statements import CloseRefused, close_period, local_day, recompute
 from workbench.extensions import db
 from workbench.stores.models import Store
@@ -69,10 +65,6 @@ def recompute_cmd(period: str, store_code: str | None) -> None:
         sys.exit(1)
 
 
-EXPORT_HEADER = ("store", "owner", "line_id", "order_item_id", "adjustment_id", "kind", "amount_fen", "rate_bp",
-                 "commission_fen", "tier", "status", "earned_on", "payable_on")
-
-
 @commission_cli.command("export")
 @click.option("--period", required=True, help="YYYY-MM")
 @click.option("--csv", "path", required=True, type=click.Path(dir_okay=False, writable=True, path_type=Path),
@@ -80,21 +72,14 @@ EXPORT_HEADER = ("store", "owner", "line_id", "order_item_id", "adjustment_id", 
 def export_cmd(period: str, path: Path) -> None:
     """One row per stored line of the period's statements."""
     period = _period(period)
-    today = local_day(utcnow())
-    rows = db.session.execute(
-        select(Store.code, User.name, StatementLine, CommissionStatement.status)
-        .join(CommissionStatement, CommissionStatement.id == StatementLine.statement_id)
-        .join(Store, Store.id == StatementLine.store_id)
-        .outerjoin(User, User.id == Store.owner_id)
-        .where(CommissionStatement.period == period)
-        .order_by(Store.code, StatementLine.id)
-    ).all()
+    rows = 0
+
+    def counted():
+        nonlocal rows
+        for row in settlement.export_rows(db.session, period, true(), local_day(utcnow())):
+            rows += 1
+            yield row
+
     with path.open("w", encoding="utf-8-sig", newline="") as f:
-        out = csv.writer(f)
-        out.writerow(EXPORT_HEADER)
-        for code, owner, line, status in rows:
-            out.writerow((code, owner or "", line.id, line.order_item_id or "", line.adjustment_id or "", line.kind,
-                          line.amount_fen, line.rate_bp, line.commission_fen, line.tier,
-                          line_status(status, line.payable_on, today), line.earned_on.isoformat(),
-                          line.payable_on.isoformat()))
-    click.echo(f"period={period} rows={len(rows)} file={path}")
+        f.writelines(settlement.export_csv(counted()))
+    click.echo(f"period={period} rows={rows} file={path}")

@@ -8,11 +8,9 @@ confirm, pay, close a month or edit plans (403). Every list goes through
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 
-from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -24,7 +22,6 @@ from workbench.auth.scoping import get_scoped_or_404, store_condition
 from workbench.catalog.models import Category, Product
 from workbench.commission import lifecycle, periods, plan_editor, settlement
 from workbench.commission.books import version_on
-from workbench.commission.cli import EXPORT_HEADER
 from workbench.commission.lifecycle import LifecycleError
 from workbench.commission.models import CommissionPlan
 from workbench.commission.report import statement_report
@@ -200,17 +197,22 @@ def pay():
 def export():
     """The month's stored lines of the visible stores, as ``flask commission export`` writes them.
 
-    UTF-8 with a BOM so Excel reads the Chinese names. Built in memory (about 85 bytes a
-    line: ~50 MB for a month of 200 busy stores); plain column rows keep it to seconds.
+    UTF-8 with a BOM so Excel reads the Chinese names. Streamed in chunks: a month of 200
+    busy stores is ~80 MB of CSV.
     """
     today = _today()
     visible = _visible()
     period = _period_arg(request.args, settlement.default_period(db.session, visible, today))
-    buffer = io.StringIO()
-    out = csv.writer(buffer)
-    out.writerow(EXPORT_HEADER)
-    out.writerows(settlement.export_rows(db.session, period, visible, today, _filters(request.args)[0]))
-    return Response(buffer.getvalue().encode("utf-8-sig"), mimetype="text/csv",
+    chunks = settlement.export_csv(settlement.export_rows(db.session, period, visible, today,
+                                                          _filters(request.args)[0]))
+    first = "\ufeff" + next(chunks)  # the query runs here: a failure is still a proper error page
+
+    def body():
+        yield first.encode()
+        for chunk in chunks:
+            yield chunk.encode()
+
+    return Response(stream_with_context(body()), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="commission-{period}.csv"'})
 
 

@@ -13,9 +13,9 @@ from flask_login import current_user
 from workbench.auth.decorators import owner_required
 from workbench.auth.scoping import current_store
 from workbench.commission import lifecycle, owner_page, pdf
-from workbench.commission.cli import EXPORT_HEADER
 from workbench.commission.models import StatementLine
 from workbench.commission.report import statement_report
+from workbench.commission.settlement import EXPORT_HEADER
 from workbench.extensions import db
 from workbench.jobs.queue import QueueUnavailable, launch
 from workbench.types import utcnow
