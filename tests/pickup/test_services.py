@@ -208,6 +208,25 @@ def test_undo_refused_when_order_was_refunded_meanwhile(db, world):
     assert live_verifications(db, a.orders[1].id) == 1
 
 
+def test_undo_refused_once_the_pickups_month_is_closed(db, world):
+    """Tapped at 23:58 on the month's last day, the month closed at 00:01: the pickup has
+    earned on the closed statement, so an undo (and a re-pick next month) is refused."""
+    from workbench.commission.statements import close_period
+
+    a = world.a
+    tapped = datetime(2026, 10, 31, 15, 58, tzinfo=UTC)  # 23:58 in Shanghai
+    result = _tap(db, world, now=tapped)
+    close_period(db.session, "2026-10", tapped + timedelta(minutes=3), [a.store.id])
+    db.session.commit()
+    with pytest.raises(services.UndoRefused) as info:
+        services.undo(db.session, store_id=a.store.id, verification_id=result.verification_ids[0],
+                      actor_id=a.owner.id, now=tapped + timedelta(minutes=4))
+    db.session.rollback()
+    assert "closed commission statement" in info.value.message
+    assert db.session.get(Order, a.orders[1].id).status == "picked_up"
+    assert live_verifications(db, a.orders[1].id) == 1
+
+
 # ------------------------------------------------------------------ the list and counts
 
 

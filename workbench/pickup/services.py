@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from workbench.auth.models import User
 from workbench.catalog.models import Product
+from workbench.commission.models import LineKind, StatementLine
 from workbench.formatting import SHANGHAI, local_time
 from workbench.members.models import Member
 from workbench.orders import transitions
@@ -413,6 +414,11 @@ def undo(session: Session, *, store_id: int, verification_id: int, actor_id: int
             raise UndoRefused(_("This pickup was already undone. Nothing was changed."))
         raise UndoRefused(_("More than 5 minutes have passed, so this pickup cannot be undone here. "
                             "Please contact HQ if it needs correcting."))
+    if _on_closed_statement(session, order_ids):
+        # The pickup's month closed in the minutes since the tap (HQ closes just after
+        # midnight): its commission is stored, and a pickup earns on one statement only.
+        raise UndoRefused(_("This pickup is already on a closed commission statement, so it cannot be undone "
+                            "here. Please contact HQ if it needs correcting."))
     back = transitions.move(session, order_ids, S.ARRIVED, actor_id=actor_id, now=now, store_id=store_id,
                             from_statuses=[S.PICKED_UP], note="counter undo")
     if len(back) != len(order_ids):
@@ -420,6 +426,15 @@ def undo(session: Session, *, store_id: int, verification_id: int, actor_id: int
         raise UndoRefused(_("An order of this pickup changed in the meantime (for example a refund). "
                             "Nothing was undone."))
     return UndoResult(member_id, sorted(order_ids))
+
+
+def _on_closed_statement(session: Session, order_ids: list[int]) -> bool:
+    return session.scalar(
+        select(StatementLine.id)
+        .join(OrderItem, OrderItem.id == StatementLine.order_item_id)
+        .where(OrderItem.order_id.in_(order_ids), StatementLine.kind == LineKind.EARNING)
+        .limit(1)
+    ) is not None
 
 
 def _undone_meanwhile(session: Session, verification_id: int) -> bool:
