@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,13 +28,12 @@ from workbench.commission.models import (
     StatementLine,
     StatementStatus,
 )
-from workbench.commission.rules import RateBook, distance_to_next_tier
+from workbench.commission.rules import RateBook, distance_to_next_tier, rate_month
 from workbench.commission.statements import (
     LineDraft,
     adjustment_drafts,
     clawback_drafts,
     earned_items,
-    earning_drafts,
     local_day,
     statement_of,
 )
@@ -49,8 +49,11 @@ class DisputeInfo:
     resolution: str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class LineRow:
+    """One line as the pages show it. Not frozen: a busy month is thousands of these per
+    request, and a frozen dataclass's ``__init__`` costs three times as much."""
+
     id: int | None  # None on the running month (not stored yet)
     kind: str
     earned_on: date
@@ -104,24 +107,34 @@ class StatementReport:
     def live(self) -> bool:
         return self.status == StatementStatus.OPEN
 
+    @cached_property
+    def _totals(self) -> dict[str, int]:
+        """Every sum the page shows, in one pass over the lines (a busy month has thousands)."""
+        t = {"commission": 0, "pending": 0, "payable": 0, "paid": 0, "netted": 0, "refunded": 0}
+        earning = LineKind.EARNING
+        for ln in self.lines:
+            t["commission"] += ln.commission_fen
+            t[ln.status] += ln.commission_fen
+            if ln.kind == earning and ln.refunded_fen:
+                t["netted"] += ln.refunded_fen
+                t["refunded"] += 1
+        return t
+
     @property
     def commission_fen(self) -> int:
-        return sum(ln.commission_fen for ln in self.lines)
-
-    def _sum(self, status: str) -> int:
-        return sum(ln.commission_fen for ln in self.lines if ln.status == status)
+        return self._totals["commission"]
 
     @property
     def pending_fen(self) -> int:
-        return self._sum("pending")
+        return self._totals["pending"]
 
     @property
     def payable_fen(self) -> int:
-        return self._sum("payable")
+        return self._totals["payable"]
 
     @property
     def paid_fen(self) -> int:
-        return self._sum("paid")
+        return self._totals["paid"]
 
     @property
     def tier_rate_bp(self) -> int | None:
@@ -129,17 +142,17 @@ class StatementReport:
 
     @property
     def refunds_netted_fen(self) -> int:
-        return sum(ln.refunded_fen for ln in self.lines if ln.kind == LineKind.EARNING)
+        return self._totals["netted"]
 
     @property
     def refunded_lines(self) -> int:
-        return sum(1 for ln in self.lines if ln.kind == LineKind.EARNING and ln.refunded_fen)
+        return self._totals["refunded"]
 
-    @property
+    @cached_property
     def clawbacks(self) -> list[LineRow]:
         return [ln for ln in self.lines if ln.kind == LineKind.CLAWBACK]
 
-    @property
+    @cached_property
     def adjustments(self) -> list[LineRow]:
         return [ln for ln in self.lines if ln.kind == LineKind.ADJUSTMENT]
 
@@ -209,18 +222,6 @@ def _names(session: Session, item_ids: list[int]) -> dict[int, tuple[str, str, s
     return out
 
 
-def _statement_names(session: Session, statement_id: int) -> dict[int, tuple[str, str, str]]:
-    """order item id → (order code, product name, category name) for a stored statement's lines."""
-    return {item_id: (code, product, category) for item_id, code, product, category in session.execute(
-        select(OrderItem.id, Order.code, Product.name, Category.name)
-        .join(StatementLine, StatementLine.order_item_id == OrderItem.id)
-        .join(Order, Order.id == OrderItem.order_id)
-        .join(Product, Product.id == OrderItem.product_id)
-        .join(Category, Category.id == Product.category_id)
-        .where(StatementLine.statement_id == statement_id)
-    )}
-
-
 def _reasons(session: Session, adjustment_ids: list[int]) -> dict[int, str]:
     if not adjustment_ids:
         return {}
@@ -242,18 +243,28 @@ def _row(d: LineDraft, status: str, names, reasons, dispute=None, original_on=No
 def _live_rows(session: Session, store_id: int, period: str, now: datetime, books) -> list[LineRow]:
     today = local_day(now)
     items = earned_items(session, [store_id], period, now).get(store_id, [])
-    drafts = earning_drafts(items, books)
-    names = {i.order_item_id: (i.order_code, i.product_name, i.category_name) for i in items}
+    by_id = {i.order_item_id: i for i in items}
+    open_ = StatementStatus.OPEN
+    rows = []
+    # Straight from the rules' lines to rows (no LineDraft in between): the running month
+    # is rated on every view of the page, thousands of lines for a busy store.
+    for ln in rate_month([i.sale() for i in items], books.require()):
+        item = by_id[ln.order_item_id]
+        rows.append(LineRow(None, LineKind.EARNING, ln.earned_on, ln.amount_fen, item.refunded_fen, ln.rate_bp,
+                            ln.tier, ln.source, ln.commission_fen, ln.payable_on,
+                            line_status(open_, ln.payable_on, today), ln.order_item_id, item.order_code,
+                            item.product_name, item.category_name))
     extra = []
     if periods.of(today) == period:  # clawbacks and adjustments land on the running month
         extra += clawback_drafts(session, [store_id], now, today).get(store_id, [])
     extra += adjustment_drafts(session, [store_id], period).get(store_id, [])
-    names.update(_names(session, [d.order_item_id for d in extra if d.order_item_id]))
-    drafts += extra
-    reasons = _reasons(session, [d.adjustment_id for d in drafts if d.adjustment_id])
-    originals = _original_days(session, [d.original_line_id for d in drafts if d.original_line_id])
-    return [_row(d, line_status(StatementStatus.OPEN, d.payable_on, today), names, reasons,
-                 original_on=originals.get(d.original_line_id)) for d in drafts]
+    if extra:
+        names = _names(session, [d.order_item_id for d in extra if d.order_item_id])
+        reasons = _reasons(session, [d.adjustment_id for d in extra if d.adjustment_id])
+        originals = _original_days(session, [d.original_line_id for d in extra if d.original_line_id])
+        rows += [_row(d, line_status(open_, d.payable_on, today), names, reasons,
+                      original_on=originals.get(d.original_line_id)) for d in extra]
+    return rows
 
 
 def _original_days(session: Session, line_ids: list[int]) -> dict[int, date]:
@@ -265,31 +276,33 @@ def _original_days(session: Session, line_ids: list[int]) -> dict[int, date]:
 
 def _stored_rows(session: Session, statement: CommissionStatement, today: date) -> list[LineRow]:
     L = StatementLine
+    # Plain rows with their names in one round trip: a busy month is thousands of lines,
+    # ORM objects would cost twice as much.
     lines = session.execute(
         select(L.id, L.kind, L.earned_on, L.amount_fen, L.refunded_fen, L.rate_bp, L.tier, L.source,
-               L.commission_fen, L.payable_on, L.order_item_id, L.original_line_id, L.adjustment_id)
+               L.commission_fen, L.payable_on, L.order_item_id, L.original_line_id, L.adjustment_id,
+               Order.code, Product.name, Category.name)
+        .outerjoin(OrderItem, OrderItem.id == L.order_item_id)
+        .outerjoin(Order, Order.id == OrderItem.order_id)
+        .outerjoin(Product, Product.id == OrderItem.product_id)
+        .outerjoin(Category, Category.id == Product.category_id)
         .where(L.statement_id == statement.id).order_by(L.earned_on, L.id)
-    ).all()  # plain rows: a busy month is thousands of lines, ORM objects cost twice as much
-    names = _statement_names(session, statement.id)
+    ).all()
     reasons = _reasons(session, [ln.adjustment_id for ln in lines if ln.adjustment_id])
     originals = _original_days(session, [ln.original_line_id for ln in lines if ln.original_line_id])
     disputes: dict[int, DisputeInfo] = {}
     for d in session.scalars(select(CommissionDispute).where(CommissionDispute.statement_id == statement.id)
                              .order_by(CommissionDispute.id)):
         disputes[d.line_id] = DisputeInfo(d.id, d.status, d.note, d.resolution)  # the latest wins
-    blank = ("", "", "")
-    out = []
-    for ln in lines:
-        code, product, category = names.get(ln.order_item_id, blank)
-        out.append(LineRow(
-            id=ln.id, kind=ln.kind, earned_on=ln.earned_on, amount_fen=ln.amount_fen, refunded_fen=ln.refunded_fen,
-            rate_bp=ln.rate_bp, tier=ln.tier, source=ln.source, commission_fen=ln.commission_fen,
-            payable_on=ln.payable_on, status=line_status(statement.status, ln.payable_on, today),
-            order_item_id=ln.order_item_id, order_code=code, product=product,
-            category=category if ln.kind != LineKind.ADJUSTMENT else "", original_line_id=ln.original_line_id,
-            original_on=originals.get(ln.original_line_id), reason=reasons.get(ln.adjustment_id, ""),
-            dispute=disputes.get(ln.id)))
-    return out
+    status, adjustment = statement.status, LineKind.ADJUSTMENT
+    return [
+        LineRow(line_id, kind, earned_on, amount, refunded, rate, tier, source, commission, payable_on,
+                line_status(status, payable_on, today), item_id, code or "", product or "",
+                (category or "") if kind != adjustment else "", original_id, originals.get(original_id),
+                reasons.get(adjustment_id, ""), disputes.get(line_id))
+        for (line_id, kind, earned_on, amount, refunded, rate, tier, source, commission, payable_on, item_id,
+             original_id, adjustment_id, code, product, category) in lines
+    ]
 
 
 def store_periods(session: Session, store_id: int, today: date, limit: int = 12) -> list[tuple[str, str]]:

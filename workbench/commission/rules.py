@@ -119,34 +119,33 @@ def rate_month(sales: Iterable[Sale], book_for: Callable[[date], RateBook]) -> l
     ordered = sorted((s for s in sales if s.amount_fen > 0), key=lambda s: (s.earned_at, s.order_item_id))
     gmv = month_gmv(ordered)
     lines: list[Line] = []
+    append = lines.append
     cumulative = 0
-    books: dict[date, RateBook] = {}  # a month has ≤ 31 days: look each one up once
+    # A month has ≤ 31 days: each day's plan version, its payable day and (``whole``) the
+    # tier the month reached under it are worked out once, not once per line.
+    days: dict[date, tuple[RateBook, date, int, int]] = {}
     for sale in ordered:
-        book = books.get(sale.earned_on)
-        if book is None:
-            book = books[sale.earned_on] = book_for(sale.earned_on)
+        day = days.get(sale.earned_on)
+        if day is None:
+            book = book_for(sale.earned_on)
+            whole_tier = book.tier_index(gmv)
+            day = days[sale.earned_on] = (book, sale.earned_on + timedelta(days=book.after_sales_days),
+                                          whole_tier, book.uplift_bp(whole_tier))
+        book, payable_on, whole_tier, whole_uplift = day
         source, base_bp = book.base(sale)
-        start, cumulative = cumulative, cumulative + sale.amount_fen
+        amount = sale.amount_fen
+        start, cumulative = cumulative, cumulative + amount
         if source == "campaign":
             # A promotion's rate is final: no tier uplift.
-            tier = book.tier_index(gmv if book.tier_mode == "whole" else cumulative - 1)
-            numerator, rate = sale.amount_fen * base_bp, base_bp
+            tier = whole_tier if book.tier_mode == "whole" else book.tier_index(cumulative - 1)
+            numerator, rate = amount * base_bp, base_bp
         elif book.tier_mode == "whole":
-            tier = book.tier_index(gmv)
-            rate = base_bp + book.uplift_bp(tier)
-            numerator = sale.amount_fen * rate
+            tier, rate = whole_tier, base_bp + whole_uplift
+            numerator = amount * rate
         else:
             numerator, rate, tier = _marginal(book, base_bp, start, cumulative)
-        lines.append(Line(
-            order_item_id=sale.order_item_id,
-            earned_on=sale.earned_on,
-            amount_fen=sale.amount_fen,
-            source=source,
-            rate_bp=rate,
-            tier=tier + 1,
-            commission_fen=round_half_away(numerator, BP),
-            payable_on=sale.earned_on + timedelta(days=book.after_sales_days),
-        ))
+        append(Line(sale.order_item_id, sale.earned_on, amount, source, rate, tier + 1,
+                    round_half_away(numerator, BP), payable_on))
     return lines
 
 

@@ -166,35 +166,41 @@ def clawback_drafts(session: Session, store_ids: Iterable[int], refunds_before: 
     ids = sorted(set(store_ids))
     if not ids:
         return {}
-    # Driven from the refunds (hundreds a month per store), each looked up in the partial
-    # unique index of earning lines: the other way round walks every line of the store.
-    refunded = dict(session.execute(
-        select(Refund.order_item_id, func.sum(Refund.amount_fen))
+    refunded = (
+        select(Refund.order_item_id, func.sum(Refund.amount_fen).label("fen"))
         .where(Refund.store_id.in_(ids), Refund.created_at < refunds_before)
         .group_by(Refund.order_item_id)
-    ).all())
-    if not refunded:
-        return {}
+        .subquery()
+    )
+    # What the line's clawbacks (on stored statements) already cover: the cumulative refund
+    # of the latest, looked up in the unique (original_line_id, refunded_fen) index.
+    claw, claw_st = aliased(StatementLine), aliased(CommissionStatement)
+    covered = (
+        select(func.max(claw.refunded_fen))
+        .join(claw_st, claw_st.id == claw.statement_id)
+        .where(claw.original_line_id == StatementLine.id, claw.kind == LineKind.CLAWBACK)
+    )
     earning_st = aliased(CommissionStatement)
-    rows = []
-    items = sorted(refunded)
-    for i in range(0, len(items), 1000):
-        stmt = (
-            select(StatementLine.id, StatementLine.store_id, StatementLine.order_item_id, StatementLine.category_id,
-                   StatementLine.amount_fen, StatementLine.refunded_fen, StatementLine.commission_fen)
-            .join(earning_st, earning_st.id == StatementLine.statement_id)
-            .where(StatementLine.order_item_id.in_(items[i:i + 1000]), StatementLine.kind == LineKind.EARNING,
-                   StatementLine.store_id.in_(ids), earning_st.status.in_(CLOSED_STATES))
-        )
-        if statements_closed_before is not None:
-            stmt = stmt.where(earning_st.closed_at < statements_closed_before)
-        rows.extend(session.execute(stmt).all())
-    through = _clawed_through(session, [r[0] for r in rows], statements_closed_before)
+    # One round trip, driven from the refunds (hundreds a month per store), each looked up
+    # in the partial unique index of earning lines: the other way round walks every line.
+    stmt = (
+        select(StatementLine.id, StatementLine.store_id, StatementLine.order_item_id, StatementLine.category_id,
+               StatementLine.amount_fen, StatementLine.refunded_fen, StatementLine.commission_fen, refunded.c.fen,
+               covered.scalar_subquery() if statements_closed_before is None
+               else covered.where(claw_st.closed_at < statements_closed_before).scalar_subquery())
+        .join(refunded, refunded.c.order_item_id == StatementLine.order_item_id)
+        .join(earning_st, earning_st.id == StatementLine.statement_id)
+        .where(StatementLine.kind == LineKind.EARNING, StatementLine.store_id.in_(ids),
+               earning_st.status.in_(CLOSED_STATES))
+    )
+    if statements_closed_before is not None:
+        stmt = stmt.where(earning_st.closed_at < statements_closed_before)
+    rows = session.execute(stmt).all()
     out: dict[int, list[LineDraft]] = defaultdict(list)
-    for line_id, store_id, item_id, category, amount, netted, commission in sorted(rows):
+    for line_id, store_id, item_id, category, amount, netted, commission, refund, clawed in sorted(rows):
         paid = int(amount) + int(netted)
-        covered = through.get(line_id, int(netted))
-        now_total = min(int(refunded[item_id]), paid)
+        covered = int(netted) if clawed is None else int(clawed)
+        now_total = min(int(refund), paid)
         if now_total <= covered:
             continue
         fen = clawback_fen(int(commission), int(amount), covered - int(netted), now_total - covered)
@@ -202,23 +208,6 @@ def clawback_drafts(session: Session, store_ids: Iterable[int], refunds_before: 
                                        commission_fen=fen, payable_on=on, category_id=category,
                                        order_item_id=item_id, original_line_id=line_id, refunded_fen=now_total,
                                        source="clawback"))
-    return out
-
-
-def _clawed_through(session: Session, line_ids: list[int], closed_before: datetime | None) -> dict[int, int]:
-    """Per original line: the cumulative refunds its clawbacks (on closed statements) already cover."""
-    out: dict[int, int] = {}
-    claw_st = aliased(CommissionStatement)
-    for i in range(0, len(line_ids), 1000):
-        stmt = (
-            select(StatementLine.original_line_id, func.max(StatementLine.refunded_fen))
-            .join(claw_st, claw_st.id == StatementLine.statement_id)
-            .where(StatementLine.kind == LineKind.CLAWBACK, StatementLine.original_line_id.in_(line_ids[i:i + 1000]))
-            .group_by(StatementLine.original_line_id)
-        )
-        if closed_before is not None:
-            stmt = stmt.where(claw_st.closed_at < closed_before)
-        out.update({line: int(fen) for line, fen in session.execute(stmt)})
     return out
 
 
