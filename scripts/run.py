@@ -162,7 +162,7 @@ def clean_leftovers() -> None:
         if pid != os.getpid() and "scripts/run.py" in (_cmdline(pid) or ""):
             sys.exit(f"[run] already running (pid {pid}); stop it first, or kill {pid}")
     own.write_text(f"{os.getpid()}\n")
-    markers = {"web": "gunicorn", "worker": "jobs worker", "cron": "suggestions cron"}
+    markers = {"web": "gunicorn", "worker": "jobs worker", "cron": "jobs cron"}
     for name, marker in markers.items():
         pid_file = RUN_DIR / f"{name}.pid"
         with contextlib.suppress(FileNotFoundError, ValueError):
@@ -313,7 +313,7 @@ def main() -> int:
 
         worker = Child("worker", [flask, "jobs", "worker"], env, "jobs worker")
         # Exactly one cron process: rq's CronScheduler has no lock, two would enqueue twice.
-        cron = Child("cron", [flask, "suggestions", "cron"], env, "suggestions cron")
+        cron = Child("cron", [flask, "jobs", "cron"], env, "jobs cron")
         web = Child(
             "web",
             [str(BIN / "gunicorn"), "wsgi:app", "--bind", f"{host}:{port}",

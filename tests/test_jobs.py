@@ -240,3 +240,15 @@ def test_real_worker_process_runs_the_job(app, db, world, database_url, redis_ur
     assert record.status == JobStatus.FINISHED, (record.error, result.stderr[-2000:])
     assert record.result["stores"] == 3
     assert db.session.get(StoreKpi, world.a.store.id).orders == 3
+
+
+def test_the_cron_command_lists_its_schedule_before_it_starts(app, monkeypatch):
+    from rq.cron import CronScheduler
+
+    started = []
+    monkeypatch.setattr(CronScheduler, "start", lambda self: started.append(self.name))
+    out = app.test_cli_runner().invoke(args=["jobs", "cron"])
+    assert out.exit_code == 0, out.output
+    assert "cron: suggestions-nightly at '0 21 * * *' UTC" in out.output
+    assert "cron: commission-close at '5 16 * * *' UTC" in out.output
+    assert len(started) == 1

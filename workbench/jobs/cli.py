@@ -1,4 +1,4 @@
-"""``flask jobs worker``: an RQ worker whose jobs run in this app's context."""
+"""``flask jobs worker`` (an RQ worker whose jobs run in this app's context) and ``flask jobs cron``."""
 
 from __future__ import annotations
 
@@ -31,3 +31,19 @@ def worker(burst: bool, simple: bool) -> None:
     w = cls([queue], connection=queue.connection)
     current_app.logger.info("worker listening on %s", queue.name)
     w.work(burst=burst, with_scheduler=True)
+
+
+@jobs_cli.command("cron")
+def cron() -> None:
+    """Run rq's cron scheduler for every periodic job (run exactly one of these).
+
+    05:00 Asia/Shanghai: the nightly suggestions; 00:05: closing the month just ended.
+    """
+    from workbench.jobs.cron import cron_scheduler
+    from workbench.jobs.queue import get_queue
+
+    queue = get_queue()
+    scheduler = cron_scheduler(queue.connection, queue.name)
+    for job in scheduler.get_jobs():
+        click.echo(f"cron: {job.name} at '{job.cron}' UTC on queue {queue.name}")
+    scheduler.start()

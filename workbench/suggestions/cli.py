@@ -1,4 +1,4 @@
-"""``flask suggestions run`` (on demand) and ``flask suggestions cron`` (the 05:00 schedule)."""
+"""``flask suggestions run``: on demand (the 05:00 schedule is ``flask jobs cron``)."""
 
 from __future__ import annotations
 
@@ -88,14 +88,3 @@ def run_command(day: date, stores: tuple[str, ...], fan_out: bool, method: str, 
                f"model={result.model or '-'} seconds={result.seconds:.1f}")
     if result.failed:
         raise SystemExit(1)
-
-
-@suggestions_cli.command("cron")
-def cron_command() -> None:
-    """Run rq's cron scheduler: the nightly suggestions at 05:00 Asia/Shanghai (run exactly one)."""
-    from workbench.jobs.queue import get_queue
-
-    queue = get_queue()
-    scheduler = jobs.cron_scheduler(queue.connection, queue.name)
-    click.echo(f"suggestions cron: '{jobs.CRON}' UTC (05:00 Asia/Shanghai) on queue {queue.name}")
-    scheduler.start()

@@ -166,14 +166,10 @@ def nightly(day: str | None = None, method: str = DEFAULT_METHOD, *, job_id: str
     return {"day": target.isoformat(), "batches": len(records), "jobs": [r.id for r in records]}
 
 
-def cron_scheduler(connection, queue_name: str):
-    """An rq ``CronScheduler`` with the nightly run registered at 05:00 Asia/Shanghai."""
-    from rq.cron import CronScheduler
-
+def schedule(scheduler, queue_name: str) -> None:
+    """Register the nightly run at 05:00 Asia/Shanghai on ``scheduler`` (``workbench.jobs.cron``)."""
     from workbench.jobs.runner import run_job
 
-    scheduler = CronScheduler(connection=connection, name=f"workbench-suggestions-{uuid.uuid4().hex[:6]}")
     # Enqueued through run_job so the nightly function runs inside an app context.
     scheduler.register(run_job, queue_name, args=(NIGHTLY_JOB,), cron=CRON, job_timeout=1800,
                        name="suggestions-nightly")
-    return scheduler
