@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from datetime import date, timedelta
+from fractions import Fraction
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, func, select
 
-from tests.commission.conftest import at
+from tests.commission.conftest import TIERS, at
 from workbench.commission.statements import close_period, recompute
 from workbench.models import (
     CommissionPlanVersion,
@@ -23,6 +25,7 @@ from workbench.models import (
 )
 
 MONTHS = (("2026-08", date(2026, 8, 1)), ("2026-09", date(2026, 9, 1)), ("2026-10", date(2026, 10, 1)))
+CHANGED_TIERS = ((0, 600), (1_000_000, 900))
 
 event = st.tuples(
     st.integers(0, 2),  # month of the pickup
@@ -31,6 +34,71 @@ event = st.tuples(
     st.lists(st.tuples(st.integers(1, 80), st.integers(0, 3), st.integers(0, 27)), max_size=3),
     # refunds: (percent of the amount, months after the pickup month, day) — before or after closing
 )
+
+
+def _closing(period_first: date):
+    """When the test closes the month starting ``period_first``: 02:00 on the next 1st."""
+    return at((period_first + timedelta(days=32)).replace(day=1), 2)
+
+
+def _half_up(exact: Fraction) -> int:
+    """Round a non-negative exact amount of fen to the nearest fen, halves up."""
+    return math.floor(exact + Fraction(1, 2))
+
+
+def _oracle(pickups, refunds, versions) -> dict[str, dict[tuple[str, int], int]]:
+    """Every month's statement lines, {(kind, order item): commission fen}, from the rules as
+    the issue states them, computed from scratch with exact fractions.
+
+    ``pickups``: (item, local day, amount) picked up at noon; ``refunds``: (item, fen, when);
+    ``versions``: (effective from, tier mode, tiers).
+    """
+    def version_on(day):
+        return max((v for v in versions if v[0] <= day), key=lambda v: v[0])
+
+    def rate_at(tiers, gmv):  # the rate of the band the GMV position ``gmv`` falls in
+        return [bp for low, bp in tiers if low <= gmv][-1]
+
+    def refunded(item, before):
+        return sum(fen for i, fen, when in refunds if i == item and when < before)
+
+    out: dict[str, dict[tuple[str, int], int]] = {}
+    earned: dict[int, tuple[int, int, int, int, int]] = {}  # item → (month, paid, netted, net, commission)
+    for index, (period, first) in enumerate(MONTHS):
+        cutoff, lines = _closing(first), {}
+        mine = sorted((p for p in pickups if (p[1].year, p[1].month) == (first.year, first.month)),
+                      key=lambda p: (p[1], p[0]))
+        nets = {item: amount - min(refunded(item, cutoff), amount) for item, _, amount in mine}
+        gmv, position = sum(nets.values()), 0
+        for item, day, amount in mine:
+            net = nets[item]
+            if net <= 0:
+                continue  # refunded in full before closing: no line
+            _, mode, tiers = version_on(day)
+            first_bp = tiers[0][1]
+            if mode == "whole":
+                exact = Fraction(net * (first_bp + rate_at(tiers, gmv) - first_bp), 10_000)
+            else:  # each band of the month's GMV this line covers earns that band's rate
+                bounds = [low for low, _ in tiers] + [None]
+                exact = Fraction(0)
+                for (low, bp), high in zip(tiers, bounds[1:], strict=True):
+                    lo, hi = max(position, low), position + net if high is None else min(position + net, high)
+                    exact += Fraction(max(0, hi - lo) * bp, 10_000)
+            position += net
+            lines[("earning", item)] = _half_up(exact)
+            earned[item] = (index, amount, amount - net, net, lines[("earning", item)])
+        previous = _closing(MONTHS[index - 1][1]) if index else None
+        for item, (month, paid, netted, net, commission) in earned.items():
+            if month >= index:
+                continue
+            # Refunds after the line's statement closed, up to this closing and up to the last.
+            now = min(refunded(item, cutoff), paid) - netted
+            before = min(refunded(item, previous), paid) - netted
+            if now > before:
+                lines[("clawback", item)] = -(_half_up(Fraction(commission * min(now, net), net))
+                                              - _half_up(Fraction(commission * min(before, net), net)))
+        out[period] = lines
+    return out
 
 
 def _clean(session, plan_id):
@@ -57,10 +125,15 @@ def test_closed_statements_recompute_exactly_and_never_double_count(ledger, even
     ledger.version(date(2026, 1, 1), mode=first_mode)
     if change:  # a plan change in the middle of a month
         month, day, mode = change
-        ledger.version(MONTHS[month][1] + timedelta(days=day), mode=mode, tiers=((0, 600), (1_000_000, 900)))
+        ledger.version(MONTHS[month][1] + timedelta(days=day), mode=mode, tiers=CHANGED_TIERS)
+    versions = [(date(2026, 1, 1), first_mode, TIERS)]
+    if change:
+        versions.append((MONTHS[change[0]][1] + timedelta(days=change[1]), change[2], CHANGED_TIERS))
     refunds_by_month = defaultdict(list)
+    pickups = []
     for month, day, amount, refunds in events:
         item = ledger.pickup(MONTHS[month][1] + timedelta(days=day), amount)
+        pickups.append((item.id, MONTHS[month][1] + timedelta(days=day), amount))
         left = amount
         for percent, later, rday in refunds:
             fen = min(left, max(1, amount * percent // 100))
@@ -84,6 +157,15 @@ def test_closed_statements_recompute_exactly_and_never_double_count(ledger, even
     for period, _ in MONTHS:
         result = recompute(s, period)
         assert result.mismatches == [], result.mismatches
+    # And against the oracle below, which shares no code with the application.
+    refunds = [(item.id, fen, at(when)) for month in refunds_by_month.values() for item, fen, when in month]
+    expected = _oracle(pickups, refunds, versions)
+    for period, _ in MONTHS:
+        statement = s.scalar(select(CommissionStatement).where(CommissionStatement.period == period))
+        stored = {(ln.kind, ln.order_item_id): ln.commission_fen for ln in s.scalars(
+            select(StatementLine).where(StatementLine.statement_id == statement.id))}
+        assert stored == expected[period], period
+        assert statement.commission_fen == sum(expected[period].values())
     for statement in s.scalars(select(CommissionStatement)):
         total = s.scalar(select(func.coalesce(func.sum(StatementLine.commission_fen), 0))
                          .where(StatementLine.statement_id == statement.id))
