@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import shutil
 import subprocess
 from datetime import date
@@ -102,6 +104,16 @@ def test_print_and_csv(owner_a, closed_october):
     assert body.startswith("\ufeffstore,owner,line_id")
     assert csv.headers["Content-Disposition"].endswith(f"{OCT}.csv")
     assert len(body.strip().splitlines()) == 3
+
+
+def test_csv_names_the_adjustment_behind_an_adjustment_line(owner_a, closed_october, ledger):
+    hq = ledger.world.hq
+    adj = lifecycle.add_adjustment(ledger.session, ledger.store.id, OCT, 5_000, "直播奖励", hq.id, utcnow())
+    ledger.session.commit()
+    rows = list(csv.DictReader(io.StringIO(owner_a.get(f"/store/earnings/{OCT}.csv").data.decode("utf-8-sig"))))
+    [line] = [r for r in rows if r["kind"] == "adjustment"]
+    assert (line["adjustment_id"], line["order_item_id"], line["commission_fen"]) == (str(adj.id), "", "5000")
+    assert all(r["order_item_id"] and not r["adjustment_id"] for r in rows if r["kind"] == "earning")
 
 
 @pytest.mark.skipif(not shutil.which("chromium") and not pdf.Path("/usr/bin/chromium").exists(),

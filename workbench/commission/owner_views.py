@@ -90,7 +90,8 @@ def export_csv(period: str):
     writer.writerow(EXPORT_HEADER)
     owner = current_user.name or ""
     for ln in report.lines:
-        writer.writerow((store.code, owner, ln.id or "", ln.order_item_id or "", "", ln.kind, ln.amount_fen,
+        writer.writerow((store.code, owner, ln.id or "", ln.order_item_id or "", ln.adjustment_id or "", ln.kind,
+                         ln.amount_fen,
                          ln.rate_bp, ln.commission_fen, ln.tier, ln.status, ln.earned_on.isoformat(),
                          ln.payable_on.isoformat()))
     data = io.BytesIO(out.getvalue().encode("utf-8"))

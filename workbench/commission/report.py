@@ -73,6 +73,7 @@ class LineRow:
     original_on: date | None = None  # the clawed-back line's pickup day
     reason: str = ""  # adjustment
     dispute: DisputeInfo | None = None
+    adjustment_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -237,7 +238,7 @@ def _row(d: LineDraft, status: str, names, reasons, dispute=None, original_on=No
                    order_item_id=d.order_item_id, order_code=code, product=product,
                    category=category if d.kind != LineKind.ADJUSTMENT else "",
                    original_line_id=d.original_line_id, original_on=original_on,
-                   reason=reasons.get(d.adjustment_id, ""), dispute=dispute)
+                   reason=reasons.get(d.adjustment_id, ""), dispute=dispute, adjustment_id=d.adjustment_id)
 
 
 def _live_rows(session: Session, store_id: int, period: str, now: datetime, books) -> list[LineRow]:
@@ -299,7 +300,7 @@ def _stored_rows(session: Session, statement: CommissionStatement, today: date) 
         LineRow(line_id, kind, earned_on, amount, refunded, rate, tier, source, commission, payable_on,
                 line_status(status, payable_on, today), item_id, code or "", product or "",
                 (category or "") if kind != adjustment else "", original_id, originals.get(original_id),
-                reasons.get(adjustment_id, ""), disputes.get(line_id))
+                reasons.get(adjustment_id, ""), disputes.get(line_id), adjustment_id)
         for (line_id, kind, earned_on, amount, refunded, rate, tier, source, commission, payable_on, item_id,
              original_id, adjustment_id, code, product, category) in lines
     ]
