@@ -9,6 +9,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PYTEST_ARGS ?=
+# pytest-xdist workers: one per core by default; PYTEST_WORKERS=0 runs in this process.
+PYTEST_WORKERS ?= auto
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test lint bench clean-instance
@@ -24,7 +26,7 @@ run: install  ## start everything on http://127.0.0.1:5000 (Ctrl-C stops it all)
 
 test: install  ## run the whole test suite (browser tests need Debian's chromium; installed when root)
 	@bash scripts/ensure_chromium.sh
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint:  ## ruff over the whole tree
 	$(BIN)/ruff check .

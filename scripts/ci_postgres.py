@@ -3,7 +3,7 @@
 
 ``ready`` exits 0 when a server answers on ``PGHOST``:``PGPORT`` (default
 127.0.0.1:5432). ``create`` makes a fresh ``wb_ci_<random>`` database and prints its
-SQLAlchemy URL; ``drop NAME`` removes it. Only databases named ``wb_ci_*`` are ever
+name; ``drop NAME`` removes it and the test workers' ``NAME_gw<N>`` databases. Only databases named ``wb_ci_*`` are ever
 dropped, so a typo cannot take a real database with it.
 """
 
@@ -52,7 +52,11 @@ def drop(name: str) -> None:
     if not name.startswith(PREFIX):
         sys.exit(f"[ci] refusing to drop {name!r}: not a {PREFIX}* scratch database")
     with admin() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        # The test workers' own databases (<name>_gw0, …) too, should a worker have died.
+        workers = [row[0] for row in conn.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE %s", (f"{name}\\_gw%",))]
+        for db in [name, *workers]:
+            conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
 
 
 def main(argv: list[str]) -> int:

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
+from flask_sqlalchemy import SQLAlchemy
+from jinja2 import BytecodeCache
 from redis import Redis
 
 from tests import factories
@@ -23,6 +25,44 @@ from workbench.config import TestingConfig, normalise_database_url
 from workbench.extensions import db as _db
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+# ------------------------------------------------------------------ per-app costs, paid once
+# Every test builds a fresh app (create_app), and a fresh app means a new SQLAlchemy engine
+# (whose cache of compiled SQL starts empty) and a new Jinja environment (which compiles
+# every template again): together about half of a typical test's setup. Both are shared
+# across the apps of one test process instead; neither carries state from test to test.
+
+
+class _TemplateCache(BytecodeCache):
+    """Compiled templates in memory, keyed by Jinja on the template's name and source."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if (code := self._code.get(bucket.key)) is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_TEMPLATES = _TemplateCache()
+_ENGINES: dict[str, object] = {}
+_make_engine = SQLAlchemy._make_engine
+
+
+def _shared_engine(self, bind_key, options, app):
+    """One engine per URL and options (Flask-SQLAlchemy's engine hook; it is private, and
+    pinned below 4 in pyproject). Each app fixture still disposes of the pool afterwards."""
+    key = repr(sorted(options.items(), key=lambda kv: kv[0]))
+    if key not in _ENGINES:
+        _ENGINES[key] = _make_engine(self, bind_key, options, app)
+    return _ENGINES[key]
+
+
+SQLAlchemy._make_engine = _shared_engine
 
 
 @pytest.fixture(scope="session")
@@ -43,19 +83,53 @@ def redis_url():
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
-    """PostgreSQL from ``DATABASE_URL`` when set (CI's second pass), else a temp SQLite file."""
-    if url := os.environ.get("DATABASE_URL"):
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    """PostgreSQL from ``DATABASE_URL`` when set (CI's second pass), else a temp SQLite file.
+
+    Under pytest-xdist each worker gets a database of its own: its own SQLite file (the
+    temp folder is per worker), or on PostgreSQL ``<DATABASE_URL's name>_<worker>``,
+    created on the same server and dropped at the end.
+    """
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+        return
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        yield url
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = make_url(normalise_database_url(url))
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def _files(tmp_path_factory) -> Path:
+    """Where the app writes files during the tests (photos, statement PDFs): never instance/."""
+    return tmp_path_factory.mktemp("files")
 
 
 class _Config(TestingConfig):
-    def __init__(self, database_url: str, redis_url: str) -> None:
+    def __init__(self, database_url: str, redis_url: str, files: Path | None = None) -> None:
         os.environ.setdefault("WORKBENCH_ENV", "testing")
         super().__init__()
         self.SQLALCHEMY_DATABASE_URI = normalise_database_url(database_url)
         self.REDIS_URL = redis_url
         self.RATELIMIT_STORAGE_URI = redis_url
+        if files is not None:
+            self.UPLOAD_FOLDER = str(files / "uploads")
+            self.STATEMENT_PDF_FOLDER = str(files / "statements")
 
 
 @pytest.fixture(scope="session")
@@ -110,10 +184,11 @@ class IsolatedClient(FlaskClient):
 
 
 @pytest.fixture
-def app(_schema, database_url, redis_url):
+def app(_schema, database_url, redis_url, _files):
     """A fresh app over empty tables and an empty Redis database."""
-    app = create_app(_Config(database_url, redis_url))
+    app = create_app(_Config(database_url, redis_url, _files))
     app.test_client_class = IsolatedClient
+    app.jinja_env.bytecode_cache = _TEMPLATES
     Redis.from_url(redis_url).flushdb()
     with app.app_context():
         _empty_tables()

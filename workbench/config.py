@@ -79,6 +79,8 @@ class Config:
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", self.REDIS_URL)
         # Where counter photos are kept (served only to the store's owner and HQ).
         self.UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))
+        # Statement PDFs: written by a worker, sent by the web app, so a folder both can reach.
+        self.STATEMENT_PDF_FOLDER = os.environ.get("STATEMENT_PDF_FOLDER", str(INSTANCE_DIR / "statements"))
         # The adapter member messages go through: "log" writes them to the app log (development).
         self.OUTBOX_CHANNEL = os.environ.get("OUTBOX_CHANNEL", "log")
         if self.SQLALCHEMY_DATABASE_URI.startswith("sqlite"):

@@ -39,8 +39,7 @@ def chromium() -> str:
 
 
 def pdf_path(store_id: int, period: str) -> Path:
-    folder = current_app.config.get("STATEMENT_PDF_FOLDER") or Path(current_app.instance_path) / "statements"
-    return Path(folder) / f"{store_id}-{period}.pdf"
+    return Path(current_app.config["STATEMENT_PDF_FOLDER"]) / f"{store_id}-{period}.pdf"
 
 
 def needs_a_word(line) -> bool:
