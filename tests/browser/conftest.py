@@ -87,6 +87,17 @@ class Tab:
     def goto(self, path: str):
         return self.page.goto(self.base_url + path, wait_until="networkidle")
 
+    def settle(self) -> None:
+        """Wait until htmx has no request in flight and has swapped and settled the answer.
+
+        ``wait_for_load_state("networkidle")`` does not wait for this: after the first load
+        it returns at once, and a locator taken before the swap points at replaced nodes.
+        An htmx request marks its element as it starts, inside the event that triggers it,
+        so calling this right after the click or change that sends one is enough.
+        """
+        self.page.wait_for_function(
+            "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')")
+
     def screenshot(self, label: str, *, full_page: bool = False) -> Path:
         """Save what the screen shows (``full_page``: the whole scrolled page) under artifacts/."""
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)

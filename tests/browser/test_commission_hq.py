@@ -79,8 +79,8 @@ def test_plan_editor_preview_on_a_desktop(desktop, db, world, settled):
     desktop.goto("/hq/commission/plans")
     shot(desktop, "plans")
     page = desktop.page
-    page.click(f"a:has-text('{settled.ledger.plan.name}')")
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation(wait_until="networkidle"):
+        page.click(f"a:has-text('{settled.ledger.plan.name}')")
     shot(desktop, "plan")
     page.locator("input[name=tier_rate]").first.fill("10")
     page.click("button:has-text('预览')")

@@ -58,8 +58,9 @@ def test_owner_reads_the_month_and_disputes_a_line_on_a_phone(phone, db, ledger,
     phone.assert_clean("october")
 
     # Only the promotion's line: the filter swaps the page in place.
-    page.select_option("#f-kind", "earning")
-    page.wait_for_load_state("networkidle")
+    with page.expect_response(lambda r: "kind=earning" in r.url):
+        page.select_option("#f-kind", "earning")
+    phone.settle()  # the lines below are the swapped-in ones, not those the swap replaced
     assert page.locator(".eline").count() == 3
 
     # Dispute the newest line: the form sends it, the line comes back marked 已申诉.

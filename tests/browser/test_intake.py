@@ -45,8 +45,8 @@ def test_paste_fix_confirm_and_repaste_on_a_phone(phone, world):
     phone.goto("/store/orders/")
     shot(phone, "index")
     check_layout(phone, "index")
-    page.get_by_role("link", name="粘贴接龙").first.click()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation(wait_until="networkidle"):
+        page.get_by_role("link", name="粘贴接龙").first.click()
 
     page.fill("textarea[name=text]", PASTE)
     page.get_by_role("button", name="预览").click()

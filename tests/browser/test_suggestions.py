@@ -106,7 +106,7 @@ def test_hq_suggestions_page_on_a_desktop(desktop, world, seeded):
     # Filter by kind: only the table is swapped, and the URL follows.
     desktop.page.select_option("#sugg-kind", "clear")
     desktop.page.wait_for_url("**kind=clear**")
-    desktop.page.wait_for_load_state("networkidle")
+    desktop.settle()
     assert desktop.page.locator("#sugg-cards .kind--push").count() == 0
     assert desktop.page.locator("#sugg-cards .kind--clear").count() >= 1
     desktop.screenshot("suggestions-hq-filtered")
