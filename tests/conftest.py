@@ -54,8 +54,12 @@ _make_engine = SQLAlchemy._make_engine
 
 
 def _shared_engine(self, bind_key, options, app):
-    """One engine per URL and options (Flask-SQLAlchemy's engine hook; it is private, and
-    pinned below 4 in pyproject). Each app fixture still disposes of the pool afterwards."""
+    """One engine per URL and options for the ``app`` fixture's apps (Flask-SQLAlchemy's
+    engine hook; it is private, and pinned below 4 in pyproject). Each app fixture disposes
+    of the pool once its session is gone. Other apps a test builds get engines of their own:
+    disposing a shared pool under a session that still holds a connection would leak it."""
+    if not app.config.get("TEST_SHARED_ENGINE"):
+        return _make_engine(self, bind_key, options, app)
     key = repr(sorted(options.items(), key=lambda kv: kv[0]))
     if key not in _ENGINES:
         _ENGINES[key] = _make_engine(self, bind_key, options, app)
@@ -186,7 +190,9 @@ class IsolatedClient(FlaskClient):
 @pytest.fixture
 def app(_schema, database_url, redis_url, _files):
     """A fresh app over empty tables and an empty Redis database."""
-    app = create_app(_Config(database_url, redis_url, _files))
+    config = _Config(database_url, redis_url, _files)
+    config.TEST_SHARED_ENGINE = True
+    app = create_app(config)
     app.test_client_class = IsolatedClient
     app.jinja_env.bytecode_cache = _TEMPLATES
     Redis.from_url(redis_url).flushdb()
