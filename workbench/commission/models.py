@@ -13,7 +13,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workbench.extensions import db
@@ -116,6 +124,8 @@ class CommissionStatement(db.Model):
     __tablename__ = "commission_statements"
     __table_args__ = (
         UniqueConstraint("store_id", "period"),
+        # The target of the lines' (statement_id, store_id) key: a line's store is its statement's.
+        UniqueConstraint("id", "store_id"),
         CheckConstraint(in_check("status", StatementStatus), name="status"),
         CheckConstraint("(status = 'open') = (closed_at IS NULL)", name="closed_iff_not_open"),
         CheckConstraint("(status IN ('confirmed', 'paid')) = (confirmed_at IS NOT NULL)", name="confirmed"),
@@ -167,21 +177,31 @@ class StatementLine(db.Model):
         Index("uq_commission_lines_earning_item", "order_item_id", unique=True,
               sqlite_where=text("kind = 'earning'"), postgresql_where=text("kind = 'earning'")),
         # A clawback covers the original line's refunds up to ``refunded_fen``: never twice.
-        UniqueConstraint("original_line_id", "refunded_fen"),
-        UniqueConstraint("adjustment_id"),
+        # Partial (like the next): earning lines, nearly all of them, stay out of the index.
+        Index("uq_commission_lines_clawback", "original_line_id", "refunded_fen", unique=True,
+              sqlite_where=text("original_line_id IS NOT NULL"),
+              postgresql_where=text("original_line_id IS NOT NULL")),
+        Index("uq_commission_lines_adjustment", "adjustment_id", unique=True,
+              sqlite_where=text("adjustment_id IS NOT NULL"), postgresql_where=text("adjustment_id IS NOT NULL")),
         Index("ix_commission_lines_statement", "statement_id", "kind"),
-        Index("ix_commission_lines_store", "store_id"),
+        # One key to the statement and its store: closing writes ~900,000 lines a month, and
+        # every foreign key costs PostgreSQL a lookup per line (~10 s each at that size).
+        ForeignKeyConstraint(["statement_id", "store_id"],
+                             ["commission_statements.id", "commission_statements.store_id"],
+                             name="fk_commission_lines_statement_store"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    statement_id: Mapped[int] = mapped_column(ForeignKey("commission_statements.id"))
-    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
+    statement_id: Mapped[int]
+    store_id: Mapped[int]  # the statement's store, kept on the line for scoping
     kind: Mapped[str] = mapped_column(String(10))
     order_item_id: Mapped[int | None] = mapped_column(ForeignKey("order_items.id"))
     original_line_id: Mapped[int | None] = mapped_column(ForeignKey("commission_statement_lines.id"))
     adjustment_id: Mapped[int | None] = mapped_column(ForeignKey("commission_adjustments.id"))
     earned_on: Mapped[date]  # pickup day (earning), refund day (clawback), entry day (adjustment)
-    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
+    # The product's category when the line was stored: a snapshot for the totals by category
+    # (no foreign key: closing writes it ~900,000 times a month; recompute checks it).
+    category_id: Mapped[int | None]
     # Earning: what the member paid less refunds known at closing. Clawback: the refunded
     # amount it covers (negative). Adjustment: 0.
     amount_fen: Mapped[int]
