@@ -38,3 +38,21 @@ def test_local_days_range_holds_exactly_the_instants_of_those_shanghai_days(firs
     instant = naive.replace(tzinfo=UTC)
     local_day = instant.astimezone(SHANGHAI).date()
     assert (start <= instant < end) == (first <= local_day <= last)
+
+
+@given(st.datetimes(min_value=datetime(2026, 9, 25), max_value=datetime(2026, 11, 5)))
+def test_the_fast_day_finder_agrees_with_the_time_zone_conversion(naive_utc):
+    """Closing finds each pickup's local day by bisecting the month's day boundaries."""
+    from workbench.commission.periods import day_finder
+
+    assert day_finder("2026-10")(naive_utc) == naive_utc.replace(tzinfo=UTC).astimezone(SHANGHAI).date()
+
+
+def test_the_day_finder_at_local_midnight():
+    from workbench.commission.periods import day_finder
+
+    find = day_finder("2026-10")
+    assert find(datetime(2026, 9, 30, 16, 0)) == date(2026, 10, 1)  # 00:00 on the 1st in Shanghai
+    assert find(datetime(2026, 9, 30, 15, 59, 59, 999999)) == date(2026, 9, 30)
+    assert find(datetime(2026, 10, 31, 15, 59, 59)) == date(2026, 10, 31)
+    assert find(datetime(2026, 10, 31, 16, 0)) == date(2026, 11, 1)

@@ -14,7 +14,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from workbench.commission import periods
-from workbench.commission.report import LineRow, StatementReport, statement_report, store_periods
+from workbench.commission.report import (
+    LineRow,
+    StatementReport,
+    fill_names,
+    statement_report,
+    store_periods,
+)
 from workbench.commission.statements import local_day
 from workbench.owner.charts import PRIMARY, _layout, to_html
 
@@ -75,11 +81,11 @@ def choose_period(session: Session, store_id: int, raw: str | None, now: datetim
 
 def earnings_context(session: Session, store_id: int, args, now: datetime) -> dict:
     period, options = choose_period(session, store_id, args.get("period"), now)
-    report = statement_report(session, store_id, period, now)
+    report = statement_report(session, store_id, period, now, names=False)
     filters = Filters.parse(args)
     # Newest first on the phone: today's pickups are what the owner checks.
     matching = list(reversed(filters.apply(report.lines)))
-    shown = matching[: filters.page * PAGE_SIZE]
+    shown = fill_names(session, matching[: filters.page * PAGE_SIZE])
     return {
         "report": report,
         "period": period,

@@ -500,7 +500,7 @@ def preview(session: Session, plan_id: int, book: RateBook, now: datetime) -> Pr
         items = earned_items(session, live_ids, period, now)
         for store_id in live_ids:
             mine = items.get(store_id, [])
-            sales[store_id] = [i.sale() for i in mine]
+            sales[store_id] = list(mine)
             if mine and books.books:
                 try:
                     drafts = earning_drafts(mine, books)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
 
-from sqlalchemy import select
+from sqlalchemy import literal, select
 from sqlalchemy.orm import Session
 
 from workbench.catalog.models import Category, Product
@@ -177,8 +177,14 @@ class StatementReport:
         return [Share(d.isoformat(), a, c) for d, (a, c) in sorted(acc.items())]
 
 
-def statement_report(session: Session, store_id: int, period: str, now: datetime) -> StatementReport:
-    """The store's statement for ``period``: stored if closed, else computed as of ``now``."""
+def statement_report(session: Session, store_id: int, period: str, now: datetime, *,
+                     names: bool = True) -> StatementReport:
+    """The store's statement for ``period``: stored if closed, else computed as of ``now``.
+
+    ``names=False`` leaves out a stored line's order code and product name (its category
+    stays): a page that shows 30 of a month's thousands of lines asks ``fill_names`` for
+    those it shows.
+    """
     first, last = periods.parse(period)
     today = local_day(now)
     stored = statement_of(session, store_id, period)
@@ -187,7 +193,7 @@ def statement_report(session: Session, store_id: int, period: str, now: datetime
     books = load_plan_books(session, [plan_id]).get(plan_id) if plan_id else None
     book: RateBook | None = books.book_for(min(last, today)) if books else None
     if stored is not None and stored.status != StatementStatus.OPEN:
-        rows = _stored_rows(session, stored, today)
+        rows = _stored_rows(session, stored, today, names)
         status = stored.status
     else:
         rows = _live_rows(session, store_id, period, now, books) if books else []
@@ -243,13 +249,13 @@ def _row(d: LineDraft, status: str, names, reasons, dispute=None, original_on=No
 
 def _live_rows(session: Session, store_id: int, period: str, now: datetime, books) -> list[LineRow]:
     today = local_day(now)
-    items = earned_items(session, [store_id], period, now).get(store_id, [])
+    items = earned_items(session, [store_id], period, now, with_names=True).get(store_id, [])
     by_id = {i.order_item_id: i for i in items}
     open_ = StatementStatus.OPEN
     rows = []
     # Straight from the rules' lines to rows (no LineDraft in between): the running month
     # is rated on every view of the page, thousands of lines for a busy store.
-    for ln in rate_month([i.sale() for i in items], books.require()):
+    for ln in rate_month(items, books.require()):
         item = by_id[ln.order_item_id]
         rows.append(LineRow(None, LineKind.EARNING, ln.earned_on, ln.amount_fen, item.refunded_fen, ln.rate_bp,
                             ln.tier, ln.source, ln.commission_fen, ln.payable_on,
@@ -275,20 +281,22 @@ def _original_days(session: Session, line_ids: list[int]) -> dict[int, date]:
                                 .where(StatementLine.id.in_(line_ids))).all())
 
 
-def _stored_rows(session: Session, statement: CommissionStatement, today: date) -> list[LineRow]:
+def _stored_rows(session: Session, statement: CommissionStatement, today: date, names: bool) -> list[LineRow]:
     L = StatementLine
-    # Plain rows with their names in one round trip: a busy month is thousands of lines,
-    # ORM objects would cost twice as much.
-    lines = session.execute(
+    # Plain rows in one round trip: a busy month is thousands of lines, ORM objects would
+    # cost twice as much. The category is the one the line was stored with.
+    stmt = (
         select(L.id, L.kind, L.earned_on, L.amount_fen, L.refunded_fen, L.rate_bp, L.tier, L.source,
                L.commission_fen, L.payable_on, L.order_item_id, L.original_line_id, L.adjustment_id,
-               Order.code, Product.name, Category.name)
-        .outerjoin(OrderItem, OrderItem.id == L.order_item_id)
-        .outerjoin(Order, Order.id == OrderItem.order_id)
-        .outerjoin(Product, Product.id == OrderItem.product_id)
-        .outerjoin(Category, Category.id == Product.category_id)
+               *((Order.code, Product.name) if names else (literal(""), literal(""))), Category.name)
+        .outerjoin(Category, Category.id == L.category_id)
         .where(L.statement_id == statement.id).order_by(L.earned_on, L.id)
-    ).all()
+    )
+    if names:
+        stmt = (stmt.outerjoin(OrderItem, OrderItem.id == L.order_item_id)
+                .outerjoin(Order, Order.id == OrderItem.order_id)
+                .outerjoin(Product, Product.id == OrderItem.product_id))
+    lines = session.execute(stmt).all()
     reasons = _reasons(session, [ln.adjustment_id for ln in lines if ln.adjustment_id])
     originals = _original_days(session, [ln.original_line_id for ln in lines if ln.original_line_id])
     disputes: dict[int, DisputeInfo] = {}
@@ -304,6 +312,17 @@ def _stored_rows(session: Session, statement: CommissionStatement, today: date) 
         for (line_id, kind, earned_on, amount, refunded, rate, tier, source, commission, payable_on, item_id,
              original_id, adjustment_id, code, product, category) in lines
     ]
+
+
+def fill_names(session: Session, rows: list[LineRow]) -> list[LineRow]:
+    """Give the rows read with ``names=False`` their order code and product name."""
+    missing = [r.order_item_id for r in rows if r.order_item_id and not r.product]
+    if missing:
+        found = _names(session, missing)
+        for r in rows:
+            if r.order_item_id in found and not r.product:
+                r.order_code, r.product, _category = found[r.order_item_id]
+    return rows
 
 
 def store_periods(session: Session, store_id: int, today: date, limit: int = 12) -> list[tuple[str, str]]:

@@ -29,9 +29,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property
+from operator import itemgetter
 from typing import NamedTuple
 
 BP = 10_000  # basis points in one
+HALF_BP = BP // 2
 
 
 def round_half_away(numerator: int, denominator: int) -> int:
@@ -87,7 +89,7 @@ class Sale(NamedTuple):
     """One picked-up order item, net of refunds made before its statement closed."""
 
     order_item_id: int
-    earned_at: datetime  # the pickup time (orders lines within the month)
+    earned_at: datetime  # the pickup time: orders lines within the month (naive UTC or aware, never mixed)
     earned_on: date  # its local day (picks the plan version)
     amount_fen: int
     category_id: int
@@ -106,6 +108,10 @@ class Line(NamedTuple):
     payable_on: date
 
 
+#: Lines fill the month in pickup order, ties broken by order item (Sale's fields 1 and 0).
+_EARNING_ORDER = itemgetter(1, 0)  # by position: Sale and the tuples laid out like it
+
+
 def month_gmv(sales: Iterable[Sale]) -> int:
     return sum(s.amount_fen for s in sales)
 
@@ -113,10 +119,12 @@ def month_gmv(sales: Iterable[Sale]) -> int:
 def rate_month(sales: Iterable[Sale], book_for: Callable[[date], RateBook]) -> list[Line]:
     """The commission lines of one store's month (or month to date) from its sales.
 
+    ``sales`` are ``Sale``s or tuples laid out like one (``statements.EarnedItem``).
+
     ``book_for(day)`` returns the plan version in force on ``day``. Zero-amount sales
     (refunded in full before closing) produce no line.
     """
-    ordered = sorted((s for s in sales if s.amount_fen > 0), key=lambda s: (s.earned_at, s.order_item_id))
+    ordered = sorted((s for s in sales if s.amount_fen > 0), key=_EARNING_ORDER)
     gmv = month_gmv(ordered)
     lines: list[Line] = []
     append = lines.append
@@ -144,8 +152,10 @@ def rate_month(sales: Iterable[Sale], book_for: Callable[[date], RateBook]) -> l
             numerator = amount * rate
         else:
             numerator, rate, tier = _marginal(book, base_bp, start, cumulative)
-        append(Line(sale.order_item_id, sale.earned_on, amount, source, rate, tier + 1,
-                    round_half_away(numerator, BP), payable_on))
+        # round_half_away(numerator, BP), inlined for the usual non-negative case: closing
+        # rates ~900,000 lines a month.
+        commission = (numerator + HALF_BP) // BP if numerator >= 0 else round_half_away(numerator, BP)
+        append(Line(sale.order_item_id, sale.earned_on, amount, source, rate, tier + 1, commission, payable_on))
     return lines
 
 
