@@ -102,7 +102,7 @@ def data(_schema, database_url, redis_url):
             store_city=[st.city for st in s.scalars(select(Store).order_by(Store.id))],
         )
         db.session.remove()
-        _empty_tables()
+        _empty_tables(bulk=True)
         db.engine.dispose()
 
 
