@@ -16,6 +16,7 @@ from workbench.commission.models import (
     StatementStatus,
     TierMode,
 )
+from workbench.forecasting.models import BacktestRun
 from workbench.jobs.models import JobRecord, JobStatus
 from workbench.live.models import LiveSession
 from workbench.members.models import Interaction, InteractionKind, Member, MemberTag, Review, Tag
@@ -49,7 +50,6 @@ from workbench.stores.models import (
     Weather,
 )
 from workbench.suggestions.models import (
-    BacktestRun,
     DismissReason,
     Suggestion,
     SuggestionKind,

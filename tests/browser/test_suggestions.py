@@ -8,8 +8,9 @@ import pytest
 
 from tests.browser.test_shells import TABBAR_GEOMETRY, log_in
 from tests.owner.suggestion_cards import card, todays_cards
+from workbench.forecasting.models import BacktestRun
 from workbench.formatting import local_today
-from workbench.suggestions.models import BacktestRun, Suggestion
+from workbench.suggestions.models import Suggestion
 
 pytestmark = pytest.mark.browser
 

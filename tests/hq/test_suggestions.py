@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import event
 
 from tests.owner.suggestion_cards import card, todays_cards
+from workbench.forecasting.models import BacktestRun
 from workbench.formatting import local_today
-from workbench.suggestions.models import BacktestRun
 
 HX = {"HX-Request": "true"}
 

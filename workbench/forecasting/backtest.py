@@ -101,6 +101,7 @@ def run_backtest(
             if not block.any():
                 continue
             method.fit(panel, fit_origin, horizon)
+            method._fit_key = (id(panel), fit_origin, horizon)  # ``Served`` reuses a fitted candidate
             fc = method.predict(panel, rows[block], origins[block], horizon)
             p10[block], p50[block], point[block], p90[block] = fc.p10, fc.p50, fc.point, fc.p90
         seconds = time.perf_counter() - started

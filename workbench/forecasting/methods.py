@@ -61,6 +61,15 @@ def _moving_average(cache: PanelCache, rows: np.ndarray, origins: np.ndarray, wi
         return np.where(n > 0, total / np.maximum(n, 1), 0.0)
 
 
+_LEVEL_HOLDER: dict = {}
+
+
+def moving_average_level(panel: Panel, rows: np.ndarray, origins: np.ndarray, window: int = 28) -> np.ndarray:
+    """Each row's mean units over the ``window`` alive days before its origin (≥ 0)."""
+    cache = _cache(panel, _LEVEL_HOLDER)
+    return np.maximum(_moving_average(cache, np.asarray(rows, np.int64), np.asarray(origins, np.int64), window), 0.0)
+
+
 @dataclass
 class _Scaled(Forecast):
     scale: np.ndarray = None
@@ -344,5 +353,8 @@ def _calibrate_upper(fc, y: np.ndarray, adjust_lo: float, target: float) -> floa
 
 
 def default_methods() -> list:
-    """The two baselines and the model, in report order."""
-    return [SeasonalNaive(), MovingAverage(28), LightGBMForecaster()]
+    """Every candidate, then ``served`` (the per-store selection among them), in report order."""
+    from workbench.forecasting.selection import Served, default_candidates
+
+    candidates = default_candidates()
+    return [*candidates, Served(candidates)]

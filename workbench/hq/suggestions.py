@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 from workbench.auth.models import User
 from workbench.auth.scoping import scoped
 from workbench.catalog.models import Product
+from workbench.forecasting.models import BacktestRun
 from workbench.stores.models import Region, Store
 from workbench.suggestions.accuracy import KIND_ORDER, Rates, rates_by_category, rates_by_store
-from workbench.suggestions.models import BacktestRun, Suggestion
+from workbench.suggestions.models import Suggestion
 
 #: How many of today's cards the table shows at most; 200 stores × 8 cards would be a
 #: 1,600-row page, too long to read. The filters narrow it down.

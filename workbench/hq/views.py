@@ -14,7 +14,7 @@ from workbench.hq import services
 from workbench.hq import suggestions as hq_suggestions
 from workbench.hq.forms import KINDS, StoreListQuery, SuggestionsQuery
 from workbench.jobs.queue import QueueUnavailable, launch
-from workbench.owner.suggestions import KIND_LABELS, reason_label, render_reasons
+from workbench.suggestions.cards import KIND_LABELS, reason_label, render_reasons
 from workbench.web import render, wants_fragment
 
 bp = Blueprint("hq", __name__)

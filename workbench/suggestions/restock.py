@@ -12,7 +12,8 @@ from __future__ import annotations
 import math
 
 from workbench.suggestions import stocking
-from workbench.suggestions.drafts import Draft, r1
+from workbench.suggestions.cards import RestockMetrics
+from workbench.suggestions.drafts import Draft, day_ranges, r1, shown_units
 from workbench.suggestions.forecast import SeriesForecast
 from workbench.suggestions.reasons import reason
 from workbench.suggestions.storedata import Catalogue, StoreData
@@ -44,18 +45,20 @@ def build(data: StoreData, catalogue: Catalogue, series: dict[int, SeriesForecas
             continue
         short = max(0.0, sum(fc.mean[:window]) - have)
         lost = short * max(info.price_fen - info.cost_fen, 0)
-        metrics = {
+        expected = shown_units(daily)
+        metrics: RestockMetrics = {
             "category": info.category,
             "on_hand": have,
-            "daily_demand": r1(daily),
+            "expected_units": expected,
+            "low_units": r1(min(fc.p10[0], expected)),
+            "high_units": r1(max(fc.p90[0], expected)),
             "cover_days": None if math.isinf(days) else round(days, 2),
             "level": level,
             "window_days": window,
-            "window_p50": r1(sum(fc.p50[:window])),
             "order_units": qty,
             "order_cost_fen": qty * info.cost_fen,
             "lost_margin_fen": int(round(lost)),
-            "days": [{"p10": r1(a), "p50": r1(b), "p90": r1(c)} for a, b, c in zip(fc.p10, fc.p50, fc.p90, strict=True)],
+            "days": day_ranges(fc),
         }
         reasons = []
         if fc.cold_start:
@@ -67,7 +70,7 @@ def build(data: StoreData, catalogue: Catalogue, series: dict[int, SeriesForecas
         else:
             reasons.append(reason("low_cover", on_hand=have, days=round(days, 1), daily=r1(daily)))
         reasons.append(reason("order_up_to", units=qty, days=window))
-        out.append(Draft(kind="restock", score=lost + (3 - days if not math.isinf(days) else 0), metrics=metrics,
+        out.append(Draft(kind="restock", score=lost + (3 - days if not math.isinf(days) else 0), metrics=dict(metrics),
                          reasons=reasons[:3], product_id=pid, forecast=fc, cold_start=fc.cold_start, model=fc.source,
                          extra={"level": level}))
     out.sort(key=lambda d: (-d.score, d.product_id))
