@@ -74,7 +74,7 @@ def test_database_backtest_records_one_run_per_method(cli, db, tmp_path):
     from workbench.demo.seed import seed
     from workbench.forecasting.models import BacktestRun
 
-    seed(SeedParams.build(end_date=date(2026, 11, 20), stores=2, members=200, days=60, seed=4))
+    seed(SeedParams.build(end_date=date(2026, 11, 20), stores=2, members=800, days=60, seed=4))
     result = cli("--holdout-days", "7")
     assert result.exit_code == 0, result.stderr
     last = result.output.strip().splitlines()[-len(METHODS):]

@@ -93,7 +93,7 @@ def engine_cards(app, db):
     from workbench.demo.seed import seed
     from workbench.suggestions import jobs
 
-    seed(SeedParams.build(stores=3, members=900, days=70, seed=11, end_date=END))
+    seed(SeedParams.build(stores=3, members=2400, days=70, seed=11, end_date=END))
     for day in (END + timedelta(days=1), END):
         result = jobs.run_for_day(db.session, day, method="seasonal_naive", score=False)
         assert not result.failed

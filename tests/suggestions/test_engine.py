@@ -23,7 +23,7 @@ DAY = END + timedelta(days=1)
 
 
 def seed_small():
-    seed(SeedParams.build(stores=3, members=600, days=60, seed=11, end_date=END))
+    seed(SeedParams.build(stores=3, members=2400, days=60, seed=11, end_date=END))
 
 
 def cards(db, store_id=None):
@@ -35,7 +35,7 @@ def cards(db, store_id=None):
 
 def test_cards_of_every_kind_with_numbers_and_reasons(app, db):
     seed_small()
-    result = jobs.run_for_day(db.session, DAY, method="seasonal_naive")
+    result = jobs.run_for_day(db.session, DAY, method="lightgbm")
     assert not result.failed
     assert set(result.cards) == {1, 2, 3}
     found = cards(db, 1)
@@ -70,7 +70,7 @@ def test_cards_of_every_kind_with_numbers_and_reasons(app, db):
 
 def test_rerun_replaces_new_cards_and_keeps_decided_ones(app, db):
     seed_small()
-    jobs.run_for_day(db.session, DAY, [1], method="seasonal_naive")
+    jobs.run_for_day(db.session, DAY, [1], method="lightgbm")
     first = cards(db, 1)
     accepted = next(c for c in first if c.kind == "push" and c.rank == 1)
     dismissed = next(c for c in first if c.kind == "restock")
@@ -79,7 +79,7 @@ def test_rerun_replaces_new_cards_and_keeps_decided_ones(app, db):
     db.session.commit()
     kept = {(c.id, c.kind, c.rank, c.product_id) for c in (accepted, dismissed)}
 
-    jobs.run_for_day(db.session, DAY, [1], method="seasonal_naive")
+    jobs.run_for_day(db.session, DAY, [1], method="lightgbm")
     again = cards(db, 1)
     assert len(again) == len(first)
     assert kept <= {(c.id, c.kind, c.rank, c.product_id) for c in again}
