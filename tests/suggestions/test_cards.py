@@ -15,7 +15,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.owner.suggestion_cards import BUNDLE_METRICS, CLEAR_METRICS, PUSH_METRICS, RESTOCK_METRICS
+from tests.owner.suggestion_cards import (
+    BUNDLE_METRICS,
+    CLEAR_METRICS,
+    PUSH_METRICS,
+    RESTOCK_METRICS,
+)
 from workbench.owner import charts
 from workbench.suggestions import cards, stocking
 from workbench.suggestions.models import Suggestion
