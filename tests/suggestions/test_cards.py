@@ -124,10 +124,12 @@ def test_engine_cards_keep_the_contract_and_add_up(app, db, engine_cards):
             if c.kind == "push":
                 assert m["expected_sales_fen"] == round(m["expected_units"] * m["price_fen"])
                 assert m["expected_units"] >= 2 and m["extra_units"] > 0
-                assert m["extra_profit_fen"] == round(m["extra_units"] * m["unit_margin_fen"]) or \
-                    abs(m["extra_profit_fen"] - m["extra_units"] * m["unit_margin_fen"]) <= m["unit_margin_fen"] * 0.05
+                assert m["extra_profit_fen"] == round(m["extra_units"] * m["unit_margin_fen"])
+                more = m["unit_margin_fen"] >= m["spoil_loss_fen"]
+                assert [r["code"] for r in c.reasons if r["code"].startswith("stock_")] in (
+                    [], ["stock_more" if more else "stock_less"])
                 assert all(t["lift_low"] > 1 for t in m["target_tags"])
-                assert m["stock_units"] >= m["expected_units"] - 1
+                assert m["low_units"] - 1 <= m["stock_units"] <= m["high_units"] + 1
             if c.kind == "clear":
                 assert m["expected_units"] + m["expected_left"] == m["quantity"]
                 assert m["full_price_units"] + m["full_price_left"] == m["quantity"]

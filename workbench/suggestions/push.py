@@ -44,7 +44,7 @@ def build(data: StoreData, catalogue: Catalogue, series: dict[int, SeriesForecas
         extra = expected - usual.get(pid, 0.0)
         if margin <= 0 or expected < MIN_PUSH_UNITS or extra < MIN_EXTRA_UNITS:
             continue
-        scored.append((extra * margin, pid))
+        scored.append((r1(extra) * margin, pid))  # the units the card shows × the margin
     scored.sort(key=lambda t: (-t[0], t[1]))
     hour = _best_hour(data)
     return [_card(data, catalogue, catalogue.products[pid], series[pid], value, hour, usual.get(pid, 0.0))
@@ -88,7 +88,7 @@ def _card(data: StoreData, catalogue: Catalogue, info: ProductInfo, fc: SeriesFo
         "usual_units": r1(usual),
         "extra_units": r1(expected - usual),
         "extra_profit_fen": int(round(value)),
-        "stock_units": max(nv.units, int(np.ceil(expected - 1e-9))),
+        "stock_units": nv.units,
         "target_tags": [{"tag": t.tag, "members": t.members, "lift": round(t.lift, 2), "lift_low": round(t.lift_low, 2)}
                         for t in tags],
         "target_members": len(targeted),
