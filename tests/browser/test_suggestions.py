@@ -68,11 +68,11 @@ def test_owner_accepts_and_dismisses_on_a_phone(phone, db, world, seeded):
     geometry = page.evaluate(TABBAR_GEOMETRY)
     assert geometry["scrollWidth"] <= geometry["width"], "今日 scrolls sideways"
 
-    # The accepted push card leads to its detail view with the chart and the critical ratio.
+    # The accepted push card leads to its detail view with the chart and the numbers in words.
     with page.expect_navigation(wait_until="networkidle"):
         page.locator(f'#card-{push.id} a[href$="/store/suggestions/{push.id}"]').first.click()
     page.locator(".plotly-graph-div .main-svg").first.wait_for()
-    assert "临界比" in page.content()
+    assert "平时一天卖" in page.content() and "临界比" not in page.content()
     phone.screenshot("suggestions-detail-push", full_page=True)
     phone.assert_clean("detail")
     geometry = page.evaluate(TABBAR_GEOMETRY)
