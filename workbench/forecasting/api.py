@@ -33,11 +33,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import numpy as np
-from sqlalchemy import Date, Integer, String, bindparam, text
+from sqlalchemy import Date, Integer, String, bindparam, delete, insert, select, text
 
 from workbench.forecasting.dbsource import load_panel
 from workbench.forecasting.methods import LightGBMForecaster, MovingAverage, SeasonalNaive
 from workbench.forecasting.multihorizon import MultiHorizonLightGBM
+from workbench.types import utcnow
 
 HISTORY_DAYS = 182  # 140 training days + 5 weeks of lags + the calibration window
 METHODS = ("served", "lightgbm", "seasonal_naive", "ma28")
@@ -113,8 +114,10 @@ class NextDaysLightGBM:
     name = "lightgbm"
 
     def __init__(self, horizon_days: int, options: dict | None = None) -> None:
-        opts = options or {}
-        self.one = LightGBMForecaster(**{k: v for k, v in opts.items() if k in ("rounds", "max_rows", "threads", "seed")})
+        # Served through the selection, which brings its own intervals: the mean boosters only.
+        opts = {"point_only": True, **(options or {})}
+        self.one = LightGBMForecaster(**{k: v for k, v in opts.items()
+                                         if k in ("rounds", "max_rows", "threads", "seed", "point_only")})
         self.multi = MultiHorizonLightGBM(max_horizon=horizon_days, **opts) if horizon_days > 1 else None
 
     def fit(self, panel, origin: int, horizon: int = 1) -> None:
@@ -122,6 +125,10 @@ class NextDaysLightGBM:
         self.one.fit(panel, origin, 1)
         if self.multi is not None:
             self.multi.fit(panel, origin)
+
+    def fit_validation(self, panel, origin: int, horizon: int = 1) -> None:
+        """The selection scores day 1 only: the day-1 model is all it needs."""
+        self.one.fit(panel, origin, 1)
 
     def predict(self, panel, rows, origins, horizon: int):
         """The forecast of day origin + horizon − 1."""
@@ -183,7 +190,7 @@ def forecast_next(session, store_ids: list[int] | None, as_of: date, horizon_day
     origins = np.full(n, origin, dtype=np.int64)
     tomorrow = None
     if method == "served":
-        model.fit(panel, origin, 1)  # chosen per store on the 14 days before as_of + 1
+        serve_selection(conn, model, panel, origin, as_of + timedelta(days=1))
     elif method == "lightgbm":
         # Day 1 (the one today's cards stand on) comes from the single-horizon model the
         # backtest judges; days 2+ from the one multi-horizon model (see the docstring).
@@ -209,6 +216,42 @@ def forecast_next(session, store_ids: list[int] | None, as_of: date, horizon_day
     return NextForecast(as_of=as_of, days=days, keys=keys, p10=p10, p50=p50, p90=p90, mean=mean,
                         method=method, context=store_context(conn, sorted({s for s, _ in keys}), days, panel),
                         chosen=chosen)
+
+
+SELECTION_DAYS = 7  # a store's selection is redone once a week; the other nights only fit its winner
+
+
+def serve_selection(conn, model, panel, origin: int, day: date) -> bool:
+    """Fit ``model`` (a ``selection.Served``) to serve ``day``; True when it selected afresh.
+
+    Each store keeps the selection made on the latest day ≤ ``day`` (never a later one:
+    the backfill runs past days after today's) for ``SELECTION_DAYS``; when any store of
+    the panel has none, the whole panel is selected again and stored.
+    """
+    from workbench.forecasting.models import ForecastSelection
+
+    store_of_code = {int(c): int(s) for c, s in zip(panel.store_code, panel.store, strict=True)}
+    rows = conn.execute(select(ForecastSelection.store_id, ForecastSelection.selected_for, ForecastSelection.method,
+                               ForecastSelection.shifts, ForecastSelection.scores).where(
+        ForecastSelection.store_id.in_(sorted(set(store_of_code.values()))),
+        ForecastSelection.selected_for <= day,
+        ForecastSelection.selected_for > day - timedelta(days=SELECTION_DAYS))).all()
+    latest = {}
+    for r in sorted(rows, key=lambda r: r.selected_for):
+        latest[r.store_id] = r
+    if all(s in latest for s in store_of_code.values()):
+        model.restore(panel, {c: {"method": latest[s].method, "shifts": latest[s].shifts, "scores": latest[s].scores}
+                              for c, s in store_of_code.items()})
+        model.fit_chosen(panel, origin, 1)
+        return False
+    model.fit(panel, origin, 1)  # chosen per store on the 14 days before ``day``
+    state = model.state()
+    conn.execute(delete(ForecastSelection).where(ForecastSelection.store_id.in_(sorted(store_of_code.values())),
+                                                 ForecastSelection.selected_for == day))
+    conn.execute(insert(ForecastSelection), [
+        {"store_id": store_of_code[c], "selected_for": day, "method": v["method"], "shifts": v["shifts"],
+         "scores": v["scores"], "created_at": utcnow()} for c, v in state.items() if c in store_of_code])
+    return True
 
 
 def store_context(conn, store_ids: list[int], days: list[date], panel=None) -> dict[int, list[dict]]:

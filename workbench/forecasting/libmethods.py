@@ -26,7 +26,7 @@ import warnings
 
 import numpy as np
 
-from workbench.forecasting.methods import Forecast, MovingAverage
+from workbench.forecasting.methods import Forecast, MovingAverage, default_threads
 from workbench.forecasting.panel import Panel
 
 MIN_OBS = 21
@@ -155,7 +155,7 @@ class MLForecastLightGBM(_LibMethod):
     def __init__(self, rounds: int = 150, threads: int | None = None, max_rows: int = 600_000, seed: int = 7):
         super().__init__()
         self.rounds = rounds
-        self.threads = threads or int(os.environ.get("FORECAST_THREADS", "2"))
+        self.threads = threads or default_threads()
         self.max_rows = max_rows
         self.seed = seed
 

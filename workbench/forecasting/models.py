@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Float, Index, String
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workbench.extensions import db
@@ -32,3 +41,23 @@ class BacktestRun(db.Model):
     coverage80: Mapped[float | None] = mapped_column(Float)
     series: Mapped[int]
     seconds: Mapped[float] = mapped_column(Float)
+
+
+class ForecastSelection(db.Model):
+    """The method a store is served, chosen on the days before ``selected_for`` (kept a week).
+
+    ``shifts`` are the interval's (lower, middle, upper) offsets in units of each series'
+    28-day level, calibrated on the same validation days; ``scores`` every candidate's
+    WAPE there (HQ may read them).
+    """
+
+    __tablename__ = "forecast_selections"
+    __table_args__ = (UniqueConstraint("store_id", "selected_for", name="uq_forecast_selections_store_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"))
+    selected_for: Mapped[date] = mapped_column(Date)  # the first forecast day (the origin)
+    method: Mapped[str] = mapped_column(String(40))
+    shifts: Mapped[list] = mapped_column(JSON)
+    scores: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

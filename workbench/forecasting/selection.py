@@ -14,6 +14,14 @@ days, relative to each series' 28-day level and calibrated per group so that 80 
 the validation actuals fall inside [P10, P90] (sales are small integers with a floor
 at 0, so the upper shift is solved for the total coverage, as the LightGBM model does).
 
+Every candidate is fitted at origin − ``validation_days`` for the validation (so the
+validation days are out of sample for the models that learn, LightGBM included), and
+only the winners are refitted at the origin to serve.
+
+The selection is costly (every candidate, rolling origins); serving is not (the winners
+only). ``state()`` / ``restore()`` let the nightly run keep a store's selection for a
+week (``workbench.forecasting.api``) and fit only what it serves on the other nights.
+
 Nothing on or after the origin is read: the validation days end the day before it.
 """
 
@@ -69,17 +77,29 @@ class Served:
         return np.asarray(self.group_of(panel) if self.group_of else panel.store_code, dtype=np.int64)
 
     def fit(self, panel: Panel, origin: int, horizon: int) -> None:
-        """Fit every candidate at ``origin`` and pick each group's winner on the days before it."""
+        """Pick each group's winner on the days before ``origin``, then fit the winners at it."""
+        self.select(panel, origin, horizon)
+        self.fit_chosen(panel, origin, horizon)
+
+    def _fit(self, c, panel: Panel, origin: int, horizon: int, validation: bool = False) -> None:
+        key = (id(panel), origin, horizon)
+        if getattr(c, "_fit_key", None) != key:
+            # A candidate may fit less for the validation (the day-1 model only).
+            fit = getattr(c, "fit_validation", c.fit) if validation else c.fit
+            fit(panel, origin, horizon)
+            c._fit_key = key
+
+    def select(self, panel: Panel, origin: int, horizon: int) -> None:
+        """Score every candidate on the validation days (fitted before them) and pick per group."""
         rows, target = training_targets(panel, origin, horizon, self.validation_days)
         origins = target - horizon + 1
         group = self.groups(panel)
         actual = panel.units[rows, target]
         level = np.maximum(moving_average_level(panel, rows, origins), MIN_LEVEL)
+        first = int(origins.min()) if len(rows) else origin
         preds = {}
         for c in self.candidates:
-            if getattr(c, "_fit_key", None) != (id(panel), origin, horizon):
-                c.fit(panel, origin, horizon)
-                c._fit_key = (id(panel), origin, horizon)
+            self._fit(c, panel, first, horizon, validation=True)
             preds[c.name] = np.asarray(c.predict(panel, rows, origins, horizon).point, dtype=np.float64)
         self.choice, self.scores, self.shifts = {}, {}, {}
         for g in np.unique(group):
@@ -94,7 +114,29 @@ class Served:
                                              preds[best][sel], actual[sel], level[sel])
         self._groups = group
         self._default_shift = _calibrate((actual - preds[BASELINE]) / level, preds[BASELINE], actual, level) \
-            if len(rows) else (0.0, 0.0, 0.0)
+            if len(rows) else (-1.0, 0.0, 1.0)
+
+    def state(self) -> dict[int, dict]:
+        """group → {"method", "shifts", "scores"}: what ``restore`` needs to serve again."""
+        return {g: {"method": m, "shifts": list(self.shifts[g]),
+                    "scores": {k: (v if np.isfinite(v) else None) for k, v in self.scores[g].items()}}
+                for g, m in self.choice.items()}
+
+    def restore(self, panel: Panel, state: dict[int, dict]) -> None:
+        """Serve a stored selection (``state()``) for the groups of ``panel``; then ``fit_chosen``."""
+        names = {c.name for c in self.candidates}
+        self.choice = {int(g): (v["method"] if v["method"] in names else BASELINE) for g, v in state.items()}
+        self.shifts = {int(g): tuple(v["shifts"]) for g, v in state.items()}
+        self.scores = {int(g): dict(v.get("scores") or {}) for g, v in state.items()}
+        self._groups = self.groups(panel)
+        self._default_shift = (-1.0, 0.0, 1.0)
+
+    def fit_chosen(self, panel: Panel, origin: int, horizon: int) -> None:
+        """Fit, at ``origin``, only the candidates some group is served."""
+        served = set(self.choice.values()) | {BASELINE}
+        for c in self.candidates:
+            if c.name in served:
+                self._fit(c, panel, origin, horizon)
 
     def chosen(self) -> dict[str, int]:
         """How many groups each candidate serves."""
