@@ -20,10 +20,10 @@ def seeded(db, world):
     """Today's four cards for store A, yesterday's two scored, and a backtest for HQ."""
     cards = todays_cards(db.session, world)
     yesterday = local_today() - timedelta(days=1)
-    card(db.session, world.a.store, world.products[0], for_date=yesterday, forecast_p10=6, forecast_p50=10,
+    card(db.session, world.a.store, world.products[0], for_date=yesterday, forecast_p10=6, forecast_expected=10,
          forecast_p90=14, actual_units=9, status="accepted")
     card(db.session, world.a.store, world.products[1], for_date=yesterday, forecast_p10=2,
-         forecast_p50=4, forecast_p90=6, actual_units=7)
+         forecast_expected=4, forecast_p90=6, actual_units=7)
     card(db.session, world.b.store, world.products[2], kind="push")
     for method, wape in (("lightgbm", 0.31), ("seasonal_naive", 0.46), ("ma28", 0.41)):
         db.session.add(BacktestRun(source="database", horizon=1, holdout_days=28, method=method, wape=wape,

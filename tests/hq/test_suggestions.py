@@ -20,7 +20,7 @@ def cards(db, world):
     card(db.session, world.b.store, world.products[2], kind="push")
     card(db.session, world.c.store, world.products[1], kind="clear")
     yesterday = local_today() - timedelta(days=1)
-    card(db.session, world.a.store, world.products[0], for_date=yesterday, forecast_p50=10, actual_units=8,
+    card(db.session, world.a.store, world.products[0], for_date=yesterday, forecast_expected=10, actual_units=8,
          forecast_p10=5, forecast_p90=12, status="accepted")
     for method, wape in (("lightgbm", 0.30), ("seasonal_naive", 0.45), ("ma28", 0.40)):
         db.session.add(BacktestRun(source="database", horizon=1, holdout_days=28, method=method, wape=wape,

@@ -16,7 +16,7 @@ PUSH_METRICS = {
     "expected_sales_fen": 103752, "usual_units": 15.0, "extra_units": 7.0, "extra_profit_fen": 11172,
     "stock_units": 26, "target_tags": [{"tag": "有孩家庭", "members": 48, "lift": 1.6, "lift_low": 1.2},
                                        {"tag": "品质生活", "members": 31, "lift": 1.3, "lift_low": 1.05}],
-    "target_members": 70, "best_hour": 19,
+    "target_members": 70, "target_group": "tags", "best_hour": 19,
     "days": [{"mean": 22.0, "p10": 14.0, "p90": 31.0}] * 7,
 }
 CLEAR_METRICS = {
@@ -58,7 +58,7 @@ def card(session, store, product=None, *, kind: str = "push", rank: int | None =
             Suggestion.store_id == store.id, Suggestion.for_date == for_date, Suggestion.kind == kind)) or 0)
     metrics = {"push": PUSH_METRICS, "clear": CLEAR_METRICS, "restock": RESTOCK_METRICS,
                "bundle": BUNDLE_METRICS}[kind]
-    values = {"forecast_p10": 14.0, "forecast_p50": 22.0, "forecast_p90": 31.0} if kind != "bundle" else {}
+    values = {"forecast_p10": 14.0, "forecast_expected": 22.0, "forecast_p90": 31.0} if kind != "bundle" else {}
     values.update(kw)
     s = Suggestion(store_id=store.id, for_date=for_date, kind=kind, rank=rank,
                    product_id=product.id if product is not None else None, metrics=dict(metrics),

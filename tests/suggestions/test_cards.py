@@ -63,6 +63,14 @@ def test_figures_in_words(app):
         assert bundle.title == "阳光玫瑰葡萄 + 低糖酸奶"
 
 
+def test_push_without_a_credible_group_offers_the_recent_buyers(app):
+    metrics = {**PUSH_METRICS, "target_tags": [], "target_members": 57, "target_group": "recent_buyers"}
+    with app.test_request_context():
+        view = cards.card_view(_card("push", metrics))
+        figure = next(f for f in view.figures if f.value == "57")
+        assert "水果" in figure.note and "28" in figure.note and not view.tags
+
+
 @pytest.mark.parametrize("kind", ["push", "clear", "restock", "bundle"])
 def test_a_card_without_metrics_still_renders(app, kind):
     with app.test_request_context():
@@ -120,7 +128,8 @@ def test_engine_cards_keep_the_contract_and_add_up(app, db, engine_cards):
             assert all(f.value and f.value != "—" for f in view.figures), c.kind
             if c.kind in ("push", "restock"):
                 assert m["low_units"] <= m["expected_units"] <= m["high_units"]
-                assert c.forecast_p10 <= c.forecast_p50 == m["expected_units"] <= c.forecast_p90
+                assert c.forecast_p10 <= c.forecast_expected == m["expected_units"] <= c.forecast_p90
+                assert c.forecast_p10 <= c.forecast_p50 <= c.forecast_p90
             if c.kind == "push":
                 assert m["expected_sales_fen"] == round(m["expected_units"] * m["price_fen"])
                 assert m["expected_units"] >= 2 and m["extra_units"] > 0
@@ -129,6 +138,9 @@ def test_engine_cards_keep_the_contract_and_add_up(app, db, engine_cards):
                 assert [r["code"] for r in c.reasons if r["code"].startswith("stock_")] in (
                     [], ["stock_more" if more else "stock_less"])
                 assert all(t["lift_low"] > 1 for t in m["target_tags"])
+                # Someone to message, always: the credible groups, else the category's recent buyers.
+                assert m["target_members"] > 0
+                assert (m["target_group"] == "tags") == bool(m["target_tags"])
                 assert m["low_units"] - 1 <= m["stock_units"] <= m["high_units"] + 1
             if c.kind == "clear":
                 assert m["expected_units"] + m["expected_left"] == m["quantity"]
@@ -138,6 +150,9 @@ def test_engine_cards_keep_the_contract_and_add_up(app, db, engine_cards):
                 assert m["expected_units"] <= max(m["base_demand"], m["reachable_buyers"]) + 1
                 assert m["response_low"] <= m["response"] <= m["response_high"]
             if c.kind == "restock":
+                # The order covers the window, no more than its days' upper ends (plus rounding).
+                window = m["days"][:m["window_days"]]
+                assert m["order_units"] + m["on_hand"] <= sum(d["p90"] for d in window) + 1
                 assert m["order_units"] > 0 and m["order_cost_fen"] == m["order_units"] * (
                     m["order_cost_fen"] // m["order_units"])
 

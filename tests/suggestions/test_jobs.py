@@ -48,7 +48,7 @@ def test_scoring_fills_actual_units(db, world):
     order(utc(2026, 3, 10, 4, 0), other, 5)  # another product
     order(utc(2026, 3, 10, 4, 0), product, 6, store_id=world.b.store.id)  # another store
     push = Suggestion(store_id=store.id, for_date=D, kind="push", rank=1, product_id=product.id,
-                      forecast_p10=1, forecast_p50=4, forecast_p90=8, metrics={}, reasons=[])
+                      forecast_p10=1, forecast_expected=4, forecast_p90=8, metrics={}, reasons=[])
     unsold = Suggestion(store_id=store.id, for_date=D, kind="restock", rank=1, product_id=world.products[2].id,
                         metrics={}, reasons=[])
     no_product = Suggestion(store_id=store.id, for_date=D, kind="bundle", rank=1, metrics={}, reasons=[])

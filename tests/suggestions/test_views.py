@@ -134,9 +134,9 @@ def test_detail_survives_a_card_without_numbers(owner_client, db, world):
 
 def test_yesterdays_cards_are_scored(owner_client, db, world):
     yesterday = local_today() - timedelta(days=1)
-    card(db.session, world.a.store, world.products[0], for_date=yesterday, forecast_p10=6, forecast_p50=10,
+    card(db.session, world.a.store, world.products[0], for_date=yesterday, forecast_p10=6, forecast_expected=10,
          forecast_p90=14, actual_units=8)
-    card(db.session, world.a.store, world.products[1], for_date=yesterday, forecast_p10=2, forecast_p50=4,
+    card(db.session, world.a.store, world.products[1], for_date=yesterday, forecast_p10=2, forecast_expected=4,
          forecast_p90=5, actual_units=12)
     db.session.commit()
     html = owner_client.get("/store/today").get_data(as_text=True)

@@ -38,7 +38,7 @@ class CardRow:
     rank: int
     product: str | None
     p10: float | None
-    p50: float | None
+    expected: float | None
     p90: float | None
     status: str
     dismiss_reason: str | None
@@ -72,7 +72,7 @@ def todays_cards(session: Session, user: User, today: date, region_id: int | Non
         where.append(Suggestion.kind == kind)
     stmt = (
         select(Suggestion.id, Store.code, Store.name, Region.name, Suggestion.kind, Suggestion.rank, Product.name,
-               Suggestion.forecast_p10, Suggestion.forecast_p50, Suggestion.forecast_p90, Suggestion.status,
+               Suggestion.forecast_p10, Suggestion.forecast_expected, Suggestion.forecast_p90, Suggestion.status,
                Suggestion.dismiss_reason, Suggestion.cold_start, Suggestion.reasons)
         .join(Store, Store.id == Suggestion.store_id)
         .join(Region, Region.id == Store.region_id)

@@ -66,7 +66,8 @@ class PushMetrics(TypedDict):
     extra_profit_fen: int  # extra_units × unit_margin_fen: the ranking key
     stock_units: int
     target_tags: list[TagFigure]
-    target_members: int
+    target_members: int  # members in the shown tags, or the category's recent buyers
+    target_group: str  # "tags", or "recent_buyers" when no tag is credible
     best_hour: int | None
     days: list[DayRange]
 
@@ -215,6 +216,12 @@ def _likely(m: dict, unit: str) -> str:
     return _("likely %(range)s", range=unit_range(m["low_units"], m["high_units"], unit))
 
 
+def _target_note(m: dict, unit: str) -> str:
+    if m.get("target_group") == "recent_buyers":
+        return _("no group stands out: members who bought %(category)s in the last 28 days", category=m["category"])
+    return _("in the groups below") if m.get("target_tags") else ""
+
+
 def _hour(m: dict, unit: str) -> str:
     return f"{int(m['best_hour']):02d}:00" if m.get("best_hour") is not None else "—"
 
@@ -237,7 +244,8 @@ FIGURES: dict[str, list[FigureSpec]] = {
                    if m["price_fen"] != m["list_price_fen"] else ""),
         FigureSpec("unit_margin_fen", _l("Earned on each sale"), lambda m, u: money(m["unit_margin_fen"])),
         FigureSpec("spoil_loss_fen", _l("Lost on each unit left over"), lambda m, u: money(m["spoil_loss_fen"])),
-        FigureSpec("target_members", _l("Members to message"), lambda m, u: number(m["target_members"])),
+        FigureSpec("target_members", _l("Members to message"), lambda m, u: number(m["target_members"]),
+                   _target_note),
     ],
     "clear": [
         FigureSpec("days_left", _l("Must sell within"), lambda m, u: _("%(n)s days", n=m["days_left"]), key=True),

@@ -124,13 +124,15 @@ def write_cards(session, store_id: int, day: date, drafts: list[Draft]) -> list[
             rank += 1
             while rank in taken[kind]:
                 rank += 1
-            # The band and the expected units the card shows (see ``Suggestion.forecast_p50``).
+            # The expected units and band the card shows, and the median (see ``Suggestion``).
             shown = day_ranges(d.forecast)[0] if d.forecast else None
+            median = min(max(_num(d.forecast.p50[0]), shown["p10"]), shown["p90"]) if shown else None
             card = Suggestion(
                 store_id=store_id, for_date=day, kind=kind, rank=rank, product_id=d.product_id,
                 stock_batch_id=d.stock_batch_id,
                 forecast_p10=_num(shown["p10"]) if shown else None,
-                forecast_p50=_num(shown["mean"]) if shown else None,
+                forecast_expected=_num(shown["mean"]) if shown else None,
+                forecast_p50=median,
                 forecast_p90=_num(shown["p90"]) if shown else None,
                 metrics=_plain(d.metrics), reasons=_plain(d.reasons), cold_start=d.cold_start,
                 model=(d.model or "")[:40], status=SuggestionStatus.NEW,

@@ -73,7 +73,10 @@ def _card(data: StoreData, catalogue: Catalogue, info: ProductInfo, fc: SeriesFo
                        if int(p) in catalogue.products else False for p in data.product], dtype=bool)
     brand = {tag: lift for (tag, cid), lift in catalogue.brand_tag_lift.items() if cid == info.category_id}
     tags = signals.credible_tags(data.tag_members, data.member, data.order, in_cat, brand)[:MAX_TAGS]
-    targeted = set().union(*(data.tag_members[t.tag] for t in tags)) if tags else set()
+    # No group standing out is the common case in a small store: the owner then messages the
+    # members who bought the category lately (the same reach ``clear`` caps demand by).
+    targeted = len(set().union(*(data.tag_members[t.tag] for t in tags))) if tags else \
+        data.reachable_buyers({info.category_id}, catalogue, USUAL_DAYS)
     metrics: PushMetrics = {
         "category": info.category,
         "price_fen": price,
@@ -91,7 +94,8 @@ def _card(data: StoreData, catalogue: Catalogue, info: ProductInfo, fc: SeriesFo
         "stock_units": nv.units,
         "target_tags": [{"tag": t.tag, "members": t.members, "lift": round(t.lift, 2), "lift_low": round(t.lift_low, 2)}
                         for t in tags],
-        "target_members": len(targeted),
+        "target_members": targeted,
+        "target_group": "tags" if tags else "recent_buyers",
         "best_hour": hour["hour"] if hour else None,
         "days": day_ranges(fc),
     }

@@ -3,7 +3,8 @@
 Cover = stock on hand (unexpired batches) ÷ the forecast mean for today. Levels are
 ``stocking.COVER_LEVELS``: red under 1 day, orange under 2, yellow under 3. The order
 covers ``WINDOW_DAYS`` days (fewer when the shelf life is shorter, since more would
-spoil) with the median forecast plus a safety stock from the P90
+spoil), at the newsvendor's ratio of the window's demand: the expected units when an
+unsold unit costs about what a sale earns, more when it keeps
 (``stocking.order_quantity``). Cards are ranked by the margin the shortfall would lose.
 """
 
@@ -40,7 +41,11 @@ def build(data: StoreData, catalogue: Catalogue, series: dict[int, SeriesForecas
         if level is None:
             continue
         window = max(1, min(WINDOW_DAYS, info.shelf_life_days, len(fc.p50)))
-        qty = stocking.order_quantity(have, fc.p50[:window], fc.p90[:window])
+        shown = day_ranges(fc)[:window]
+        ratio = stocking.critical_ratio(info.price_fen, info.cost_fen, stocking.salvage_value(
+            info.price_fen, info.cost_fen, info.shelf_life_days))
+        qty = stocking.order_quantity(have, [d["mean"] for d in shown], [d["p10"] for d in shown],
+                                      [d["p90"] for d in shown], ratio)
         if qty <= 0:
             continue
         short = max(0.0, sum(fc.mean[:window]) - have)

@@ -105,15 +105,21 @@ def cover_level(days: float) -> str | None:
     return None
 
 
-def order_quantity(on_hand: float, p50: list[float], p90: list[float]) -> int:
-    """Order-up-to quantity covering the window's median demand plus a P90 safety stock.
+def order_quantity(on_hand: float, mean: list[float], p10: list[float], p90: list[float], ratio: float) -> int:
+    """What to order so the stock covers the window's demand at the newsvendor's ratio.
 
-    Target = Σ P50 over the window + √Σ (P90 − P50)² (days treated as independent, so
-    the day-level gaps to P90 add in quadrature); order = target − on hand, rounded up.
+    The window's demand is centred on the sum of the days' expected units (what the
+    card shows), with its lower and upper spreads the days' gaps to P10 and P90 added in
+    quadrature (days treated as independent). The stock to hold is that demand's quantile
+    at ``ratio`` (``critical_ratio``: running out costs the margin, an unsold unit what
+    spoils or is cleared at a loss), so goods that spoil are ordered near the expected
+    units and cheap-to-keep goods a little above; order = that − on hand, rounded.
     """
-    base = sum(p50)
-    safety = math.sqrt(sum(max(h - m, 0.0) ** 2 for m, h in zip(p50, p90, strict=True)))
-    return max(0, math.ceil(base + safety - on_hand - 1e-9))
+    centre = sum(mean)
+    low = math.sqrt(sum(max(m - a, 0.0) ** 2 for m, a in zip(mean, p10, strict=True)))
+    high = math.sqrt(sum(max(h - m, 0.0) ** 2 for m, h in zip(mean, p90, strict=True)))
+    target = quantile(max(centre - low, 0.0), centre, centre + high, ratio) if ratio > 0 else 0.0
+    return max(0, int(math.floor(target - on_hand + 0.5)))
 
 
 def expected_sold(demand: float, stock: int) -> float:
