@@ -218,17 +218,31 @@ def forecast_next(session, store_ids: list[int] | None, as_of: date, horizon_day
                         chosen=chosen)
 
 
-SELECTION_DAYS = 7  # a store's selection is redone once a week; the other nights only fit its winner
+SELECTION_DAYS = 7  # a store's selection is kept for a week; the other nights only fit its winner
+
+
+def selection_due(store_id: int, day: date, last: date | None) -> bool:
+    """Whether ``store_id`` chooses its method afresh for ``day``.
+
+    Each store re-chooses on its own night of the week (store id modulo 7), so every
+    night carries a seventh of the re-choosing instead of one night carrying all of it;
+    a store with no choice in the last ``SELECTION_DAYS`` (new, or after a gap) chooses at once.
+    """
+    if last is None or last <= day - timedelta(days=SELECTION_DAYS):
+        return True
+    return last < day and store_id % SELECTION_DAYS == day.toordinal() % SELECTION_DAYS
 
 
 def serve_selection(conn, model, panel, origin: int, day: date) -> bool:
-    """Fit ``model`` (a ``selection.Served``) to serve ``day``; True when it selected afresh.
+    """Fit ``model`` (a ``selection.Served``) to serve ``day``; True when any store chose afresh.
 
     Each store keeps the selection made on the latest day ≤ ``day`` (never a later one:
-    the backfill runs past days after today's) for ``SELECTION_DAYS``; when any store of
-    the panel has none, the whole panel is selected again and stored.
+    the backfill runs past days after today's) until ``selection_due``; the stores that
+    are due are selected again on their own series only (a sub-panel) and stored, the
+    others restored, and only the winners are then fitted on the whole panel.
     """
     from workbench.forecasting.models import ForecastSelection
+    from workbench.forecasting.panel import subset
 
     store_of_code = {int(c): int(s) for c, s in zip(panel.store_code, panel.store, strict=True)}
     rows = conn.execute(select(ForecastSelection.store_id, ForecastSelection.selected_for, ForecastSelection.method,
@@ -239,18 +253,27 @@ def serve_selection(conn, model, panel, origin: int, day: date) -> bool:
     latest = {}
     for r in sorted(rows, key=lambda r: r.selected_for):
         latest[r.store_id] = r
-    if all(s in latest for s in store_of_code.values()):
-        model.restore(panel, {c: {"method": latest[s].method, "shifts": latest[s].shifts, "scores": latest[s].scores}
-                              for c, s in store_of_code.items()})
-        model.fit_chosen(panel, origin, 1)
+    due = {c for c, s in store_of_code.items()
+           if selection_due(s, day, latest[s].selected_for if s in latest else None)}
+    state = {c: {"method": latest[s].method, "shifts": latest[s].shifts, "scores": latest[s].scores}
+             for c, s in store_of_code.items() if c not in due}
+    fresh = {}
+    if due:
+        selector = model.fresh()
+        part = panel if len(due) == len(store_of_code) else subset(panel, np.isin(panel.store_code, sorted(due)))
+        selector.select(part, origin, 1)  # chosen per store on the 14 days before ``day``
+        fresh = {c: v for c, v in selector.state().items() if c in due}
+        state.update(fresh)
+    model.restore(panel, state)
+    model.fit_chosen(panel, origin, 1)
+    if not fresh:
         return False
-    model.fit(panel, origin, 1)  # chosen per store on the 14 days before ``day``
-    state = model.state()
-    conn.execute(delete(ForecastSelection).where(ForecastSelection.store_id.in_(sorted(store_of_code.values())),
+    stores = sorted(store_of_code[c] for c in fresh)
+    conn.execute(delete(ForecastSelection).where(ForecastSelection.store_id.in_(stores),
                                                  ForecastSelection.selected_for == day))
     conn.execute(insert(ForecastSelection), [
         {"store_id": store_of_code[c], "selected_for": day, "method": v["method"], "shifts": v["shifts"],
-         "scores": v["scores"], "created_at": utcnow()} for c, v in state.items() if c in store_of_code])
+         "scores": v["scores"], "created_at": utcnow()} for c, v in fresh.items()])
     return True
 
 

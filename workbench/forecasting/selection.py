@@ -72,6 +72,12 @@ class Served:
         self.choice: dict[int, str] = {}
         self.scores: dict[int, dict[str, float]] = {}
 
+    def fresh(self) -> Served:
+        """An unfitted copy with the same candidates (to select on a sub-panel)."""
+        import copy
+
+        return Served([copy.deepcopy(c) for c in self.candidates], self.validation_days, self.group_of)
+
     def groups(self, panel: Panel) -> np.ndarray:
         """(S,) group of each series: the store unless ``group_of`` says otherwise."""
         return np.asarray(self.group_of(panel) if self.group_of else panel.store_code, dtype=np.int64)
