@@ -18,7 +18,14 @@ from workbench.auth.scoping import scoped
 from workbench.catalog.models import Product
 from workbench.forecasting.models import BacktestRun
 from workbench.stores.models import Region, Store
-from workbench.suggestions.accuracy import KIND_ORDER, Rates, rates_by_category, rates_by_store
+from workbench.suggestions.accuracy import (
+    KIND_ORDER,
+    PushHits,
+    Rates,
+    push_hits,
+    rates_by_category,
+    rates_by_store,
+)
 from workbench.suggestions.models import Suggestion
 
 #: How many of today's cards the table shows at most; 200 stores × 8 cards would be a
@@ -165,28 +172,9 @@ def latest_backtests(session: Session) -> list[BacktestRow]:
     return sorted(rows, key=lambda r: (r.is_baseline, r.method))
 
 
-@dataclass(frozen=True)
-class PushHits:
-    """How often pushed products sold above their own 28-day average on their day."""
-
-    cards: int
-    above: int
-
-    @property
-    def rate(self) -> float | None:
-        return self.above / self.cards if self.cards else None
-
-
 def push_hit_rate(session: Session, user: User, today: date) -> PushHits:
     """Scored push cards of the visible stores over the last 14 days: sold above the usual day?"""
     from workbench.suggestions.accuracy import window
 
-    first, last = window(today)
-    rows = session.execute(
-        select(Suggestion.actual_units, Suggestion.metrics)
-        .where(Suggestion.kind == "push", Suggestion.for_date >= first, Suggestion.for_date <= last,
-               Suggestion.actual_units.is_not(None), Suggestion.store_id.in_(_stores(user, None)))
-    ).all()
-    usual = [(a, (m or {}).get("usual_units")) for a, m in rows]
-    scored = [(a, u) for a, u in usual if u is not None]
-    return PushHits(len(scored), sum(1 for a, u in scored if a > u))
+    return push_hits(session, _stores(user, None), *window(today))
+

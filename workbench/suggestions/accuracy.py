@@ -204,3 +204,29 @@ def scored_cards(session: Session, store_id: int, day: date) -> list[ScoredCard]
     )
     cards = [ScoredCard(*r) for r in rows]
     return sorted(cards, key=lambda c: (KIND_ORDER.get(c.kind, 9), c.rank))
+
+
+@dataclass(frozen=True)
+class PushHits:
+    """How often pushed products sold above their own 28-day average on their day."""
+
+    cards: int
+    above: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.above / self.cards if self.cards else None
+
+
+def push_hits(session: Session, store_ids, first: date, last: date) -> PushHits:
+    """Scored push cards of ``store_ids`` (a list or a subquery) for ``first``..``last``: how many
+    sold more than the product's usual day (``usual_units``, its own 28-day average) —
+    the push-choice backtest HQ's page and ``bench/push_backtest.py`` both print."""
+    rows = session.execute(
+        select(Suggestion.actual_units, Suggestion.metrics)
+        .where(Suggestion.kind == "push", Suggestion.for_date >= first, Suggestion.for_date <= last,
+               Suggestion.actual_units.is_not(None), Suggestion.store_id.in_(store_ids))
+    ).all()
+    usual = [(a, (m or {}).get("usual_units")) for a, m in rows]
+    scored = [(a, u) for a, u in usual if u is not None]
+    return PushHits(len(scored), sum(1 for a, u in scored if a > u))
