@@ -153,6 +153,9 @@ def test_engine_cards_keep_the_contract_and_add_up(app, db, engine_cards):
                 # The order covers the window, no more than its days' upper ends (plus rounding).
                 window = m["days"][:m["window_days"]]
                 assert m["order_units"] + m["on_hand"] <= sum(d["p90"] for d in window) + 1
+                # The days of cover on the card are the days its reason says.
+                assert m["on_hand"] == 0 or [r["params"]["days"] for r in c.reasons
+                                             if r["code"] == "low_cover"] == [m["cover_days"]]
                 assert m["order_units"] > 0 and m["order_cost_fen"] == m["order_units"] * (
                     m["order_cost_fen"] // m["order_units"])
 

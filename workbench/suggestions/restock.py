@@ -57,7 +57,8 @@ def build(data: StoreData, catalogue: Catalogue, series: dict[int, SeriesForecas
             "expected_units": expected,
             "low_units": r1(min(fc.p10[0], expected)),
             "high_units": r1(max(fc.p90[0], expected)),
-            "cover_days": None if math.isinf(days) else round(days, 2),
+            # One decimal, the same number the reason says (0.45 read "0.5 天" beside "只够 0.4 天").
+            "cover_days": None if math.isinf(days) else round(days, 1),
             "level": level,
             "window_days": window,
             "order_units": qty,
