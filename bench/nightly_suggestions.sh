@@ -25,6 +25,7 @@ start=$(date +%s.%N)
 wait
 end=$(date +%s.%N)
 echo "nightly_wall_seconds: $(python3 -c "print(round($end - $start, 1))")"
+export BENCH_START=$start
 grep -h worker_peak_rss_kb /tmp/w1.log /tmp/w2.log | sed "s/=/: /"
 .venv/bin/python - <<'PY'
 import os
@@ -35,4 +36,12 @@ with create_engine(normalise_database_url(os.environ["DATABASE_URL"])).connect()
     print(f"nightly_cards: {cards}\nnightly_stores: {stores}")
     for status, n in conn.execute(text("SELECT status, count(*) FROM job_records GROUP BY status")):
         print(f"nightly_jobs_{status}: {n}")
+    # Until the last batch finished: a burst worker can take a while to exit after it
+    # (the wall time above includes that; a long-lived nightly worker does not wait for it).
+    last = conn.execute(text("SELECT max(finished_at) FROM job_records")).scalar()
+    if last is not None:
+        if isinstance(last, str):
+            from datetime import datetime
+            last = datetime.fromisoformat(last)
+        print(f"nightly_jobs_done_seconds: {last.timestamp() - float(os.environ['BENCH_START']):.1f}")
 PY

@@ -16,6 +16,7 @@ from workbench.commission.models import (
     StatementStatus,
     TierMode,
 )
+from workbench.forecasting.models import BacktestRun, ForecastSelection
 from workbench.jobs.models import JobRecord, JobStatus
 from workbench.live.models import LiveSession
 from workbench.members.models import Interaction, InteractionKind, Member, MemberTag, Review, Tag
@@ -49,7 +50,6 @@ from workbench.stores.models import (
     Weather,
 )
 from workbench.suggestions.models import (
-    BacktestRun,
     DismissReason,
     Suggestion,
     SuggestionKind,
@@ -60,7 +60,7 @@ __all__ = [
     "CommissionAdjustment", "CommissionDispute", "CommissionPlanVersion", "CommissionStatement",
     "DisputeStatus", "LineKind", "StatementLine", "StatementStatus",
     "AfterSalesTicket", "OtpChallenge", "OutboxStatus", "TicketKind", "TicketStatus",
-    "BacktestRun", "DismissReason", "Suggestion", "SuggestionKind", "SuggestionStatus",
+    "BacktestRun", "ForecastSelection", "DismissReason", "Suggestion", "SuggestionKind", "SuggestionStatus",
     "Brand", "Building", "Campaign", "CampaignProduct", "CampaignStatus", "Category",
     "CommissionPlan", "CommissionRate", "CommissionTier", "Community", "CommunityProfile",
     "HouseholdType", "Interaction", "InteractionKind", "JobRecord", "JobStatus", "LiveSession",

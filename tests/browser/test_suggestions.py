@@ -8,8 +8,9 @@ import pytest
 
 from tests.browser.test_shells import TABBAR_GEOMETRY, log_in
 from tests.owner.suggestion_cards import card, todays_cards
+from workbench.forecasting.models import BacktestRun
 from workbench.formatting import local_today
-from workbench.suggestions.models import BacktestRun, Suggestion
+from workbench.suggestions.models import Suggestion
 
 pytestmark = pytest.mark.browser
 
@@ -19,10 +20,10 @@ def seeded(db, world):
     """Today's four cards for store A, yesterday's two scored, and a backtest for HQ."""
     cards = todays_cards(db.session, world)
     yesterday = local_today() - timedelta(days=1)
-    card(db.session, world.a.store, world.products[0], for_date=yesterday, forecast_p10=6, forecast_p50=10,
+    card(db.session, world.a.store, world.products[0], for_date=yesterday, forecast_p10=6, forecast_expected=10,
          forecast_p90=14, actual_units=9, status="accepted")
     card(db.session, world.a.store, world.products[1], for_date=yesterday, forecast_p10=2,
-         forecast_p50=4, forecast_p90=6, actual_units=7)
+         forecast_expected=4, forecast_p90=6, actual_units=7)
     card(db.session, world.b.store, world.products[2], kind="push")
     for method, wape in (("lightgbm", 0.31), ("seasonal_naive", 0.46), ("ma28", 0.41)):
         db.session.add(BacktestRun(source="database", horizon=1, holdout_days=28, method=method, wape=wape,
@@ -67,11 +68,11 @@ def test_owner_accepts_and_dismisses_on_a_phone(phone, db, world, seeded):
     geometry = page.evaluate(TABBAR_GEOMETRY)
     assert geometry["scrollWidth"] <= geometry["width"], "今日 scrolls sideways"
 
-    # The accepted push card leads to its detail view with the chart and the critical ratio.
+    # The accepted push card leads to its detail view with the chart and the numbers in words.
     with page.expect_navigation(wait_until="networkidle"):
         page.locator(f'#card-{push.id} a[href$="/store/suggestions/{push.id}"]').first.click()
     page.locator(".plotly-graph-div .main-svg").first.wait_for()
-    assert "临界比" in page.content()
+    assert "平时一天卖" in page.content() and "临界比" not in page.content()
     phone.screenshot("suggestions-detail-push", full_page=True)
     phone.assert_clean("detail")
     geometry = page.evaluate(TABBAR_GEOMETRY)

@@ -41,7 +41,7 @@ from workbench.models import (
 )
 
 END = date(2026, 10, 31)
-PARAMS = SeedParams.build(stores=6, members=1800, days=120, seed=5, end_date=END)
+PARAMS = SeedParams.build(stores=6, members=7200, days=120, seed=5, end_date=END)
 START = PARAMS.start_date
 D = PARAMS.days
 CODES = [c.code for c in CATEGORIES]

@@ -51,7 +51,7 @@ def checksums(db) -> dict[str, str]:
 
 
 def small(seed_value: int = 7) -> SeedParams:
-    return SeedParams.build(stores=3, members=300, days=60, seed=seed_value, end_date=END)
+    return SeedParams.build(stores=3, members=1200, days=60, seed=seed_value, end_date=END)
 
 
 def test_cli_seeds_and_prints_one_login_per_person(runner, db):
@@ -124,7 +124,7 @@ def test_foreign_keys_and_checks_hold(app, db):
                     joined_on=END)
     db.session.add(member)
     db.session.commit()
-    assert member.id == 301
+    assert member.id == 1201
     order = Order(code="NEW-1", store_id=store.id, member_id=member.id, source="qr", total_fen=0,
                   placed_at=datetime.now(UTC))
     db.session.add(order)
@@ -146,13 +146,13 @@ def test_rows_read_back_through_the_models(app, db):
 
 
 def test_sizes_follow_the_presets():
-    assert members_for(24) == 8000
-    assert members_for(200) == 100_000
+    assert members_for(24) == 24_000
+    assert members_for(200) == 200_000
     large = SeedParams.build(end_date=END, preset="large")
-    assert (large.stores, large.members, large.days) == (200, 100_000, 180)
-    assert SeedParams.build(end_date=END, stores=200).members == 100_000
+    assert (large.stores, large.members, large.days) == (200, 200_000, 180)
+    assert SeedParams.build(end_date=END, stores=200).members == 200_000
     default = SeedParams.build(end_date=END)
-    assert (default.stores, default.members, default.days, default.seed) == (24, 8000, 180, process.DEFAULT_SEED)
+    assert (default.stores, default.members, default.days, default.seed) == (24, 24_000, 180, process.DEFAULT_SEED)
     assert default.start_date == END - timedelta(days=179)
     with pytest.raises(ValueError):
         SeedParams.build(end_date=END, stores=5, members=2)

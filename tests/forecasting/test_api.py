@@ -22,7 +22,7 @@ FAST = {"rounds": 25, "max_rows": 20_000, "threads": 1}  # unit-test sized Light
 
 @pytest.fixture
 def demo(db):
-    seed(SeedParams.build(end_date=END, stores=2, members=240, days=75, seed=3))
+    seed(SeedParams.build(end_date=END, stores=2, members=960, days=75, seed=3))
     return db
 
 

@@ -9,6 +9,8 @@ import pytest
 from tests.forecasting.synth import generate, write_csv
 from workbench.forecasting.cli import forecast_cli
 
+#: Every candidate, then what the product would serve on that data.
+METHODS = ["seasonal_naive", "ma28", "ets", "croston", "tsb", "lightgbm", "lgbm_global", "served"]
 LINE = re.compile(r"^method=(\w+) wape=\d+\.\d{4} mase=\d+\.\d{4} bias=-?\d+\.\d{4} "
                   r"coverage80=\d\.\d{2} series=\d+ seconds=\d+\.\d$")
 
@@ -58,8 +60,8 @@ def test_csv_backtest_prints_one_line_per_method_last(cli, tmp_path):
     path = write_csv(tmp_path / "s.csv", rows, columns=("date", "units", "sku_id", "store_id"))
     result = cli("--csv", str(path), "--holdout-days", "14", "--horizon", "2")
     assert result.exit_code == 0, result.stderr
-    last = result.output.strip().splitlines()[-3:]
-    assert [LINE.match(line).group(1) for line in last] == ["seasonal_naive", "ma28", "lightgbm"]
+    last = result.output.strip().splitlines()[-len(METHODS):]
+    assert [LINE.match(line).group(1) for line in last] == METHODS
     assert all("series=8 " in line for line in last)
 
 
@@ -70,19 +72,19 @@ def test_database_backtest_records_one_run_per_method(cli, db, tmp_path):
 
     from workbench.demo.generate import SeedParams
     from workbench.demo.seed import seed
-    from workbench.suggestions.models import BacktestRun
+    from workbench.forecasting.models import BacktestRun
 
-    seed(SeedParams.build(end_date=date(2026, 11, 20), stores=2, members=200, days=60, seed=4))
+    seed(SeedParams.build(end_date=date(2026, 11, 20), stores=2, members=800, days=60, seed=4))
     result = cli("--holdout-days", "7")
     assert result.exit_code == 0, result.stderr
-    last = result.output.strip().splitlines()[-3:]
-    assert [LINE.match(line).group(1) for line in last] == ["seasonal_naive", "ma28", "lightgbm"]
+    last = result.output.strip().splitlines()[-len(METHODS):]
+    assert [LINE.match(line).group(1) for line in last] == METHODS
     runs = db.session.scalars(select(BacktestRun).order_by(BacktestRun.id)).all()
-    assert [r.method for r in runs] == ["seasonal_naive", "ma28", "lightgbm"]
+    assert [r.method for r in runs] == METHODS
     assert {(r.source, r.horizon, r.holdout_days) for r in runs} == {("database", 1, 7)}
     assert all(r.series > 0 and r.wape is not None and r.seconds >= 0 for r in runs)
     assert len({r.ran_at for r in runs}) == 1
     # A CSV backtest records nothing.
     rows = generate(stores=1, skus=2, days=50, seed=1)
     cli("--csv", str(write_csv(tmp_path / "c.csv", rows)), "--holdout-days", "7")
-    assert db.session.scalar(select(func.count()).select_from(BacktestRun)) == 3
+    assert db.session.scalar(select(func.count()).select_from(BacktestRun)) == len(METHODS)

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import event
 
 from tests.owner.suggestion_cards import card, todays_cards
+from workbench.forecasting.models import BacktestRun
 from workbench.formatting import local_today
-from workbench.suggestions.models import BacktestRun
 
 HX = {"HX-Request": "true"}
 
@@ -20,7 +20,7 @@ def cards(db, world):
     card(db.session, world.b.store, world.products[2], kind="push")
     card(db.session, world.c.store, world.products[1], kind="clear")
     yesterday = local_today() - timedelta(days=1)
-    card(db.session, world.a.store, world.products[0], for_date=yesterday, forecast_p50=10, actual_units=8,
+    card(db.session, world.a.store, world.products[0], for_date=yesterday, forecast_expected=10, actual_units=8,
          forecast_p10=5, forecast_p90=12, status="accepted")
     for method, wape in (("lightgbm", 0.30), ("seasonal_naive", 0.45), ("ma28", 0.40)):
         db.session.add(BacktestRun(source="database", horizon=1, holdout_days=28, method=method, wape=wape,
@@ -84,3 +84,51 @@ def test_query_count_does_not_grow_with_stores(hq_client, db, cards, world):
         card(db.session, sw.store, world.products[0])
     db.session.commit()
     assert count() == before
+
+
+# ------------------------------------------------------------------ backtest from the page
+
+
+def test_backtest_is_an_hq_action(owner_client, regional_client):
+    assert owner_client.post("/hq/suggestions/backtest").status_code == 403
+    assert regional_client.post("/hq/suggestions/backtest").status_code == 403
+
+
+def test_hq_starts_the_backtest_as_a_job_with_progress(hq_client, world, db):
+    from sqlalchemy import select as sel
+
+    from workbench.forecasting.jobs import BACKTEST_JOB
+    from workbench.jobs.models import JobRecord
+
+    page = hq_client.get("/hq/suggestions").get_data(as_text=True)
+    assert "flask forecast backtest" not in page and "/hq/suggestions/backtest" in page
+    response = hq_client.post("/hq/suggestions/backtest", headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    record = db.session.scalar(sel(JobRecord).where(JobRecord.name == BACKTEST_JOB))
+    assert record is not None and record.user_id == world.hq.id
+    html = response.get_data(as_text=True)
+    assert f"/jobs/{record.id}" in html and 'hx-trigger="load delay:1s"' in html
+
+
+def test_the_backtest_job_records_every_method_and_reports_progress(app, db):
+    from datetime import date
+
+    from sqlalchemy import select as sel
+
+    from workbench.demo.generate import SeedParams
+    from workbench.demo.seed import seed
+    from workbench.forecasting import jobs as fjobs
+
+    seed(SeedParams.build(end_date=date(2026, 11, 20), stores=2, members=800, days=60, seed=4))
+    seen = []
+    import workbench.jobs.runner as runner
+
+    original = runner.set_progress
+    runner.set_progress = lambda job_id, pct: seen.append(pct)
+    try:
+        result = fjobs.backtest_job(holdout_days=7, job_id="x")
+    finally:
+        runner.set_progress = original
+    assert result["methods"] == 8 and seen == sorted(seen) and len(seen) == 8
+    methods = [r.method for r in db.session.scalars(sel(BacktestRun).order_by(BacktestRun.id))]
+    assert methods[-1] == "served" and "seasonal_naive" in methods

@@ -9,23 +9,34 @@ from sqlalchemy import func, select
 from workbench.formatting import local_today
 from workbench.suggestions.models import Suggestion
 
+#: Hand-made metrics that follow the contract in ``workbench/suggestions/cards.py``.
 PUSH_METRICS = {
-    "stock_units": 26, "critical_ratio": 0.62, "expected_gmv_fen": 103740, "best_hour": {"hour": 19, "share": 0.21, "source": "live", "events": 80},
-    "unit_margin_fen": 1596, "target_tags": [{"tag": "有孩家庭", "members": 48, "lift": 1.6}, {"tag": "品质生活", "members": 31, "lift": 1.3}],
+    "category": "水果", "price_fen": 4716, "list_price_fen": 4716, "cost_fen": 3120, "unit_margin_fen": 1596,
+    "spoil_loss_fen": 936, "expected_units": 22.0, "low_units": 14.0, "high_units": 31.0,
+    "expected_sales_fen": 103752, "usual_units": 15.0, "extra_units": 7.0, "extra_profit_fen": 11172,
+    "stock_units": 26, "target_tags": [{"tag": "有孩家庭", "members": 48, "lift": 1.6, "lift_low": 1.2},
+                                       {"tag": "品质生活", "members": 31, "lift": 1.3, "lift_low": 1.05}],
+    "target_members": 70, "target_group": "tags", "best_hour": 19,
+    "days": [{"mean": 22.0, "p10": 14.0, "p90": 31.0}] * 7,
 }
 CLEAR_METRICS = {
-    "discount": 0.3, "discount_price_fen": 2793, "expected_revenue_fen": 25130, "full_price_revenue_fen": 17955,
-    "days_left": 1, "quantity": 12, "expected_units": 9.0, "expected_unsold": 3.0, "cost_at_risk_fen": 7182,
-    "elasticity": -1.8, "elasticity_source": "store",
-    "curve": [{"discount": d / 10, "revenue_fen": r} for d, r in enumerate([18000, 21500, 24100, 25130, 23800, 20000])],
+    "category": "水果", "quantity": 12, "expires_on": "2026-11-24", "days_left": 1, "price_fen": 3990,
+    "cost_fen": 2394, "base_demand": 6.5, "reachable_buyers": 40, "response": 1.8, "response_low": 1.2,
+    "response_high": 2.4, "response_source": "store", "discount": 0.3, "discount_price_fen": 2793,
+    "expected_units": 9, "expected_left": 3, "expected_revenue_fen": 25137, "full_price_units": 5,
+    "full_price_left": 7, "full_price_revenue_fen": 19950, "cost_at_risk_fen": 16758,
+    "curve": [{"discount": d / 10, "units": 5.0 + d, "revenue_fen": r}
+              for d, r in enumerate([18000, 21500, 24100, 25137, 23800, 20000])],
 }
 RESTOCK_METRICS = {
-    "on_hand": 4, "daily_demand": 5.2, "cover_days": 0.77, "level": "red", "order_units": 30, "order_cost_fen": 23220,
-    "lost_margin_fen": 4180, "days": [{"p10": 3, "p50": 5, "p90": 8}] * 5,
+    "category": "乳品", "on_hand": 4, "expected_units": 5.2, "low_units": 3.0, "high_units": 8.0, "cover_days": 0.77,
+    "level": "red", "window_days": 3, "order_units": 30, "order_cost_fen": 23220, "lost_margin_fen": 4180,
+    "days": [{"mean": 5.2, "p10": 3.0, "p90": 8.0}] * 5,
 }
 BUNDLE_METRICS = {
     "antecedent": [2], "consequent": 1, "items": [{"product_id": 1, "name": "阳光玫瑰葡萄"}, {"product_id": 2, "name": "低糖酸奶"}],
-    "support": 0.042, "confidence": 0.38, "lift": 2.3, "count": 21, "baskets": 500, "bundle_price_fen": 5280,
+    "support": 0.042, "confidence": 0.38, "lift": 2.3, "count": 21, "baskets": 500, "window_days": 56,
+    "bundle_price_fen": 5280,
 }
 REASONS = [
     {"code": "talk_surge", "params": {"topic": "低糖", "count": 18, "ratio_x": 2.4}},
@@ -47,7 +58,7 @@ def card(session, store, product=None, *, kind: str = "push", rank: int | None =
             Suggestion.store_id == store.id, Suggestion.for_date == for_date, Suggestion.kind == kind)) or 0)
     metrics = {"push": PUSH_METRICS, "clear": CLEAR_METRICS, "restock": RESTOCK_METRICS,
                "bundle": BUNDLE_METRICS}[kind]
-    values = {"forecast_p10": 14.0, "forecast_p50": 22.0, "forecast_p90": 31.0} if kind != "bundle" else {}
+    values = {"forecast_p10": 14.0, "forecast_expected": 22.0, "forecast_p90": 31.0} if kind != "bundle" else {}
     values.update(kw)
     s = Suggestion(store_id=store.id, for_date=for_date, kind=kind, rank=rank,
                    product_id=product.id if product is not None else None, metrics=dict(metrics),

@@ -42,16 +42,16 @@ def history(db, world):
     """Store A: 3 scored cards in the window, one too old, one today; store B: one card."""
     today = local_today()
     a, grapes, yogurt = world.a.store, world.products[0], world.products[1]
-    card(db.session, a, grapes, for_date=today - timedelta(days=1), forecast_p10=6, forecast_p50=10,
+    card(db.session, a, grapes, for_date=today - timedelta(days=1), forecast_p10=6, forecast_expected=10,
          forecast_p90=14, actual_units=8, status="accepted")
-    card(db.session, a, yogurt, for_date=today - timedelta(days=2), forecast_p10=3, forecast_p50=5,
+    card(db.session, a, yogurt, for_date=today - timedelta(days=2), forecast_p10=3, forecast_expected=5,
          forecast_p90=7, actual_units=5, status="dismissed", dismiss_reason="other")
-    card(db.session, a, grapes, for_date=today - timedelta(days=14), forecast_p10=12, forecast_p50=20,
+    card(db.session, a, grapes, for_date=today - timedelta(days=14), forecast_p10=12, forecast_expected=20,
          forecast_p90=24, actual_units=25)
-    card(db.session, a, grapes, for_date=today - timedelta(days=15), forecast_p50=1, forecast_p10=1,
+    card(db.session, a, grapes, for_date=today - timedelta(days=15), forecast_expected=1, forecast_p10=1,
          forecast_p90=1, actual_units=100)  # outside the window
     card(db.session, a, grapes, for_date=today, actual_units=None)  # not scored yet
-    card(db.session, world.b.store, grapes, for_date=today - timedelta(days=1), forecast_p10=1, forecast_p50=2,
+    card(db.session, world.b.store, grapes, for_date=today - timedelta(days=1), forecast_p10=1, forecast_expected=2,
          forecast_p90=3, actual_units=50, status="accepted")
     db.session.commit()
     return world
@@ -80,4 +80,4 @@ def test_rates_by_store_and_category(db, history):
 
 def test_scored_cards_of_yesterday(db, history):
     cards = accuracy.scored_cards(db.session, history.a.store.id, local_today() - timedelta(days=1))
-    assert [(c.product, c.p50, c.actual, c.error, c.inside) for c in cards] == [("阳光玫瑰葡萄", 10, 8, -2, True)]
+    assert [(c.product, c.expected, c.actual, c.error, c.inside) for c in cards] == [("阳光玫瑰葡萄", 10, 8, -2, True)]

@@ -23,7 +23,7 @@ DAY = END + timedelta(days=1)
 
 
 def seed_small():
-    seed(SeedParams.build(stores=3, members=600, days=60, seed=11, end_date=END))
+    seed(SeedParams.build(stores=3, members=2400, days=60, seed=11, end_date=END))
 
 
 def cards(db, store_id=None):
@@ -35,7 +35,7 @@ def cards(db, store_id=None):
 
 def test_cards_of_every_kind_with_numbers_and_reasons(app, db):
     seed_small()
-    result = jobs.run_for_day(db.session, DAY, method="ma28")
+    result = jobs.run_for_day(db.session, DAY, method="lightgbm")
     assert not result.failed
     assert set(result.cards) == {1, 2, 3}
     found = cards(db, 1)
@@ -52,15 +52,16 @@ def test_cards_of_every_kind_with_numbers_and_reasons(app, db):
     push = next(c for c in found if c.kind == "push" and c.rank == 1)
     m = push.metrics
     assert push.forecast_p10 <= push.forecast_p50 <= push.forecast_p90
-    assert 0 < m["critical_ratio"] < 1 and m["stock_units"] >= 0
-    assert m["expected_gmv_fen"] > 0 and isinstance(m["expected_gmv_fen"], int)
-    assert all(t["lift"] > 1 and t["members"] > 0 for t in m["target_tags"])
-    assert 7 <= m["best_hour"]["hour"] <= 23
+    assert m["stock_units"] >= 0 and m["extra_profit_fen"] > 0 and m["expected_units"] >= 2
+    assert m["expected_sales_fen"] == round(m["expected_units"] * m["price_fen"])
+    assert all(t["lift_low"] > 1 and t["members"] > 0 for t in m["target_tags"])
+    assert 7 <= m["best_hour"] <= 23
     clear = next(c for c in found if c.kind == "clear")
     assert clear.stock_batch_id is not None and clear.metrics["discount"] > 0
     assert len(clear.metrics["curve"]) == 11
-    best = max(p["revenue_fen"] for p in clear.metrics["curve"])
-    assert clear.metrics["expected_revenue_fen"] == best
+    cm = clear.metrics
+    assert cm["expected_units"] + cm["expected_left"] == cm["quantity"]
+    assert cm["expected_revenue_fen"] == cm["expected_units"] * cm["discount_price_fen"]
     restock = next(c for c in found if c.kind == "restock")
     assert restock.metrics["level"] in ("red", "orange", "yellow") and restock.metrics["order_units"] > 0
     bundle = next(c for c in found if c.kind == "bundle")
@@ -69,7 +70,7 @@ def test_cards_of_every_kind_with_numbers_and_reasons(app, db):
 
 def test_rerun_replaces_new_cards_and_keeps_decided_ones(app, db):
     seed_small()
-    jobs.run_for_day(db.session, DAY, [1], method="ma28")
+    jobs.run_for_day(db.session, DAY, [1], method="lightgbm")
     first = cards(db, 1)
     accepted = next(c for c in first if c.kind == "push" and c.rank == 1)
     dismissed = next(c for c in first if c.kind == "restock")
@@ -78,7 +79,7 @@ def test_rerun_replaces_new_cards_and_keeps_decided_ones(app, db):
     db.session.commit()
     kept = {(c.id, c.kind, c.rank, c.product_id) for c in (accepted, dismissed)}
 
-    jobs.run_for_day(db.session, DAY, [1], method="ma28")
+    jobs.run_for_day(db.session, DAY, [1], method="lightgbm")
     again = cards(db, 1)
     assert len(again) == len(first)
     assert kept <= {(c.id, c.kind, c.rank, c.product_id) for c in again}
@@ -136,7 +137,7 @@ def test_new_sku_batch_uses_the_category_average(app, db):
     card = next(c for c in made if c.kind == "clear" and c.product_id == new.id)
     assert card.rank == 1 and card.cold_start
     assert card.reasons[0]["code"] == "cold_start_sku"
-    assert card.metrics["discount"] > 0 and card.metrics["expected_unsold"] > 0
+    assert card.metrics["discount"] > 0 and card.metrics["expected_left"] > 0
 
 
 def test_store_series_reads_the_card_day_column():

@@ -48,7 +48,7 @@ def test_scoring_fills_actual_units(db, world):
     order(utc(2026, 3, 10, 4, 0), other, 5)  # another product
     order(utc(2026, 3, 10, 4, 0), product, 6, store_id=world.b.store.id)  # another store
     push = Suggestion(store_id=store.id, for_date=D, kind="push", rank=1, product_id=product.id,
-                      forecast_p10=1, forecast_p50=4, forecast_p90=8, metrics={}, reasons=[])
+                      forecast_p10=1, forecast_expected=4, forecast_p90=8, metrics={}, reasons=[])
     unsold = Suggestion(store_id=store.id, for_date=D, kind="restock", rank=1, product_id=world.products[2].id,
                         metrics={}, reasons=[])
     no_product = Suggestion(store_id=store.id, for_date=D, kind="bundle", rank=1, metrics={}, reasons=[])
@@ -161,3 +161,14 @@ def test_the_cron_job_runs_the_whole_night_on_a_worker(app, db, redis_url):
     assert {c.store_id for c in cards(db) if c.for_date == DAY} == {1, 2, 3}
     [batch] = db.session.scalars(select(JobRecord).where(JobRecord.name == jobs.BATCH_JOB)).all()
     assert batch.status == "finished" and batch.result["stores"] == 3
+
+
+def test_backfill_writes_and_scores_the_past_days(app, db):
+    seed_small()
+    result = jobs.backfill(DAY.isoformat(), days=3, method="ma28")
+    assert result["days"] == 3 and result["cards"] > 0
+    past = [c for c in cards(db) if c.for_date < DAY]
+    assert {c.for_date for c in past} == {DAY - timedelta(days=k) for k in (1, 2, 3)}
+    assert all(c.actual_units is not None for c in past if c.product_id is not None)
+    # A database with past cards is left alone.
+    assert jobs.launch_backfill(db.session, DAY) is None

@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from workbench.suggestions import signals, stocking
 
@@ -70,9 +72,41 @@ def test_days_of_cover_levels():
 
 
 def test_order_quantity():
-    # 9 median units + √(3 × 2²) = 12.464 safety-inclusive target, minus 2 on hand → 11.
-    assert stocking.order_quantity(2, [3, 3, 3], [5, 5, 5]) == 11
-    assert stocking.order_quantity(50, [3, 3, 3], [5, 5, 5]) == 0
+    # Centre 9 expected units; at a ratio of 0.5 the order is the expected units less stock.
+    assert stocking.order_quantity(2, [3, 3, 3], [1, 1, 1], [5, 5, 5], 0.5) == 7
+    # At 0.9 the upper end: 9 + √(3 × 2²) = 12.46, less 2 on hand → 10.
+    assert stocking.order_quantity(2, [3, 3, 3], [1, 1, 1], [5, 5, 5], 0.9) == 10
+    assert stocking.order_quantity(50, [3, 3, 3], [1, 1, 1], [5, 5, 5], 0.9) == 0
+
+
+def test_order_quantity_slow_grapes_is_what_three_days_sell():
+    """The card that ordered 8 串 for 0.8 a day: 阳光玫瑰葡萄 ¥29.90, cost ¥19.70, 10 days' shelf life."""
+    ratio = stocking.critical_ratio(2990, 1970, stocking.salvage_value(2990, 1970, 10))
+    assert ratio < 0.5  # an unsold bunch loses more than a sold one earns
+    assert stocking.order_quantity(0, [0.8, 0.9, 1.0], [0, 0, 0], [4.3, 4.4, 4.5], ratio) == 3
+
+
+@given(on_hand=st.integers(0, 60),
+       days=st.lists(st.tuples(st.floats(0, 40), st.floats(0, 1), st.floats(0, 3)), min_size=1, max_size=3),
+       price=st.integers(100, 10_000), margin=st.floats(0.01, 0.9), shelf=st.sampled_from([1, 2, 5, 10, 30, 365]))
+@settings(max_examples=300, deadline=None)
+def test_order_quantity_properties(on_hand, days, price, margin, shelf):
+    """Whatever the forecast: never negative, less when more is on hand, within the shown range, and for
+    goods whose leftovers lose more than a sale earns, never above the expected units."""
+    mean = [m for m, _, _ in days]
+    p10 = [m * (1 - lo) for m, lo, _ in days]
+    p90 = [m * (1 + hi) for m, _, hi in days]
+    cost = int(price * (1 - margin))
+    ratio = stocking.critical_ratio(price, cost, stocking.salvage_value(price, cost, shelf))
+    qty = stocking.order_quantity(on_hand, mean, p10, p90, ratio)
+    assert qty >= 0
+    assert stocking.order_quantity(on_hand + 1, mean, p10, p90, ratio) <= qty
+    high = math.sqrt(sum((h - m) ** 2 for m, h in zip(mean, p90, strict=True)))
+    assert qty + on_hand <= sum(mean) + 1.2 * high + 0.5 or qty == 0  # P98 is P90 + 0.2 × (P90 − P50)
+    if ratio <= 0.5:
+        assert qty <= max(0, math.floor(sum(mean) - on_hand + 0.5))
+    else:
+        assert qty >= math.floor(sum(mean) - on_hand + 0.5) or qty == 0
 
 
 def test_expected_sold_poisson():

@@ -32,7 +32,7 @@ def test_today_lists_the_cards_push_first(owner_client, cards):
     for label in ("推品", "清货", "补货", "组合"):
         assert label in html
     assert "低糖" in html and "2.4" in html  # a reason, rendered from its code and params
-    assert "¥1,037.40" in html  # expected GMV of the push card
+    assert "¥1,037.52" in html  # expected sales of the push card: 22 × ¥47.16
     assert "30%" in html  # the clear card's discount
     assert "历史数据少" in html  # the restock card is a cold start
     assert "不适合本店" in html and "拿不到货" in html  # the dismiss reasons
@@ -112,15 +112,16 @@ def test_owner_cannot_see_or_decide_another_stores_card(owner_client, db, world)
 def test_detail_views(owner_client, cards):
     push, clear, restock, bundle = cards
     html = owner_client.get(f"/store/suggestions/{push.id}").get_data(as_text=True)
-    assert "临界比" in html and "0.62" in html  # the newsvendor critical ratio
+    assert "平时一天卖" in html and "14–31" in html  # the usual day and the likely range, in words
     assert "plotly" in html.lower() and "有孩家庭" in html
     assert "48" in html
-    for c in (clear, restock, bundle):
+    for c in (clear, restock):
         response = owner_client.get(f"/store/suggestions/{c.id}")
         assert response.status_code == 200
         assert "plotly-graph-div" in response.get_data(as_text=True), c.kind
+    assert owner_client.get(f"/store/suggestions/{bundle.id}").status_code == 200
     fragment = owner_client.get(f"/store/suggestions/{push.id}", headers=HX).get_data(as_text=True)
-    assert "<html" not in fragment and "临界比" in fragment
+    assert "<html" not in fragment and "平时一天卖" in fragment
 
 
 def test_detail_survives_a_card_without_numbers(owner_client, db, world):
@@ -133,9 +134,9 @@ def test_detail_survives_a_card_without_numbers(owner_client, db, world):
 
 def test_yesterdays_cards_are_scored(owner_client, db, world):
     yesterday = local_today() - timedelta(days=1)
-    card(db.session, world.a.store, world.products[0], for_date=yesterday, forecast_p10=6, forecast_p50=10,
+    card(db.session, world.a.store, world.products[0], for_date=yesterday, forecast_p10=6, forecast_expected=10,
          forecast_p90=14, actual_units=8)
-    card(db.session, world.a.store, world.products[1], for_date=yesterday, forecast_p10=2, forecast_p50=4,
+    card(db.session, world.a.store, world.products[1], for_date=yesterday, forecast_p10=2, forecast_expected=4,
          forecast_p90=5, actual_units=12)
     db.session.commit()
     html = owner_client.get("/store/today").get_data(as_text=True)

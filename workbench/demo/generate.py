@@ -583,7 +583,15 @@ class _Gen:
             seg = slice(self.store_seg_start[s], self.store_seg_start[s + 1] if s + 1 < S else len(self.seg_store))
             store_w = self.w_static[seg].sum(axis=0)
             d = int(rng.integers(0, 3))
-            while d < D:
+            # History, then one group buy open on the day after it (today, on a fresh
+            # seed) and one upcoming, so the order page and posters can be tried at once.
+            extra = 0
+            while d < D or extra < 2:
+                if d >= D:
+                    d = max(d, D) if extra == 0 else d
+                    extra += 1
+                elif camp and camp[-1][1] == s and camp[-1][2] >= D:
+                    extra = 1  # the last history campaign is still open today
                 dur = int(rng.choice(durations, p=dur_p))
                 month = self.month[min(d, self.H - 1)]
                 avail = store_w * self.in_season[:, month]
@@ -601,9 +609,11 @@ class _Gen:
                 prices = self.price[chosen]
                 group = np.maximum(10, np.floor(prices * (1 - disc) / 10) * 10).astype(np.int64)
                 group = np.minimum(group, prices - 10).clip(min=1)
+                if d >= D and extra == 1 and camp and camp[-1][1] == s and camp[-1][2] >= D:
+                    extra = 2  # the history's last campaign covers today: this one is the upcoming one
                 camp.append((d, s, d + dur - 1, theme, bool(rng.random() < P.LIVE_SHARE),
                              [int(x) for x in chosen], group.tolist()))
-                d += dur + int(rng.choice(gaps, p=gap_p))
+                d += dur + int(rng.choice(gaps, p=gap_p)) + (1 if d >= D else 0)
         camp.sort(key=lambda c: (c[0], c[1]))
         n = len(camp)
         self.c_first = np.array([c[0] for c in camp], dtype=np.int64)
@@ -642,8 +652,6 @@ class _Gen:
             x = since * self.m_rate
             hz = self.m_rate * (P.HAZARD_FLOOR + P.HAZARD_RISE * x * x / (1 + x * x))
             hz *= self.day_mult[t] * (1 - P.RAIN_ORDER_DROP * self.rain_intensity[store_city_m, t])
-            hz = np.where(active, np.minimum(hz, 0.9), 0.0)
-            buyers = np.flatnonzero(rng.random(M) < hz)
 
             # Today's multipliers per store × product, then per segment.
             sc = self.temp_mult[self.store_city, :, t] * self.interest_mult[:, :, t] * self.holiday_cat[t][None, :]
@@ -663,8 +671,12 @@ class _Gen:
             cdf[:, -1] = 1.0
             flat = (cdf + rows).ravel()
 
-            g = self.m_seg[buyers]
-            n_lines = 1 + rng.poisson(np.maximum(P.LINES_PER_ORDER * lift[g] - 1.0, 0.0))
+            # A good day (a group buy, hot weather) brings more buyers, not bigger baskets.
+            pull = np.minimum(lift, P.DAY_PULL_CAP) ** P.DAY_PULL_EXPONENT
+            hz *= pull[self.m_seg]
+            hz = np.where(active, np.minimum(hz, 0.9), 0.0)
+            buyers = np.flatnonzero(rng.random(M) < hz)
+            n_lines = 1 + rng.poisson(P.LINES_PER_ORDER - 1.0, size=len(buyers))
             line_member = np.repeat(buyers, n_lines)
             lg = self.m_seg[line_member]
             u = rng.random(len(line_member)) * (1 - 1e-9)
@@ -679,7 +691,7 @@ class _Gen:
 
             # Expected campaign units today (the threshold is set against these).
             if len(cps):
-                e_lines = 1.0 + np.maximum(P.LINES_PER_ORDER * lift - 1.0, 0.0)
+                e_lines = P.LINES_PER_ORDER
                 mass = np.bincount(self.m_seg, weights=hz, minlength=G) * e_lines / row_sum
                 per_store = np.add.reduceat(mass[:, None] * W[:, self.cp_product[cps]], self.store_seg_start, axis=0)
                 e_units = per_store[cp_store, np.arange(len(cps))] * e_qty
@@ -717,7 +729,8 @@ class _Gen:
         ikeys, first, inv = np.unique(ikey, return_index=True, return_inverse=True)
         i_order = ikeys // NP
         i_product = ikeys % NP
-        i_qty = np.bincount(inv, weights=self.l_qty).astype(np.int64)
+        # A product picked twice for one order is one line: the basket holds it once.
+        i_qty = self.l_qty[first].astype(np.int64)
         i_cp = self.l_cp[first]
         list_price = self.price[i_product]
         unit_price = np.where(i_cp >= 0, self.cp_group[np.maximum(i_cp, 0)], list_price)

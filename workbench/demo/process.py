@@ -58,13 +58,13 @@ DEFAULT_SEED = 42
 DEFAULT_DAYS = 180
 FORECAST_DAYS = 7  # weather rows after the end date: the forecast suggestions use
 PRESETS = {
-    "default": {"stores": 24, "members": 8000, "days": DEFAULT_DAYS},
-    "large": {"stores": 200, "members": 100_000, "days": DEFAULT_DAYS},
+    "default": {"stores": 24, "members": 24_000, "days": DEFAULT_DAYS},
+    "large": {"stores": 200, "members": 200_000, "days": DEFAULT_DAYS},
 }
 #: Members per store when --members is not given: 333 for a 24-store brand rising to 500
 #: for a 200-store one (bigger brands run bigger stores).
-MEMBERS_PER_STORE_SMALL = 8000 / 24
-MEMBERS_PER_STORE_LARGE = 500
+MEMBERS_PER_STORE_SMALL = 1000
+MEMBERS_PER_STORE_LARGE = 1000
 COMMUNITY_SECOND_SHARE = 0.5  # stores serving two compounds (≈ 1.5 compounds a store)
 #: SKUs a store lists (uniform range): a community store carries a focused assortment of
 #: the brand's ~300 SKUs, chosen by its communities' affinities (see ``CARRY_NOISE``).
@@ -132,14 +132,17 @@ OFF_SEASON_MULT = 0.08  # a seasonal SKU outside its months (in-season SKUs of i
 
 # --- Members -------------------------------------------------------------------------
 
-MEMBER_RATE_MEDIAN = 0.13  # orders a day for a median member when "due" (active members: ~1.3 a week)
-MEMBER_RATE_SIGMA = 0.7
+#: Orders a day for a median member when "due": about one order a month, so that 25–42 %
+#: of a month's buyers buy again within it (月复购率 in the trade articles, before any
+#: digital help) while a 1,000-member store still takes 20–30 orders a day.
+MEMBER_RATE_MEDIAN = 0.028
+MEMBER_RATE_SIGMA = 0.45
 LURKER_SHARE = 0.08
 LURKER_RATE_MULT = 0.1
 CHURN_SHARE = 0.20
 CHURN_MIN_DAYS = 14  # a member goes silent no sooner than this after joining
 JOINED_BEFORE_SHARE = 0.62  # joined before the history starts
-HAZARD_FLOOR = 0.3
+HAZARD_FLOOR = 0.2
 HAZARD_RISE = 1.4
 PUSH_OPT_OUT_SHARE = 0.04
 
@@ -187,10 +190,14 @@ MENTION_PRODUCT_SHARE = 0.25  # mentions that name a SKU of the category
 
 # --- Orders ----------------------------------------------------------------------------
 
-LINES_PER_ORDER = 2.2
+LINES_PER_ORDER = 2.6
+#: A day's demand multipliers (group buys, weather, interest) raise the chance to order by
+#: lift ** DAY_PULL_EXPONENT, the lift capped at DAY_PULL_CAP: more buyers, same baskets.
+DAY_PULL_CAP = 3.0
+DAY_PULL_EXPONENT = 0.35
 QTY_GEOMETRIC_P = 0.72  # quantity of a regular line: geometric, mean ≈ 1.4
-CAMPAIGN_QTY_GEOMETRIC_P = 0.5  # campaign lines: people stock up, mean ≈ 2
-MAX_LINE_QTY = 10
+CAMPAIGN_QTY_GEOMETRIC_P = 0.6  # campaign lines: people stock up a little, mean ≈ 1.7
+MAX_LINE_QTY = 8
 #: Local hour-of-day weights for placing orders, 07:00 .. 22:00.
 ORDER_HOUR_WEIGHTS = (2, 5, 6, 6, 6, 7, 5, 4, 4, 4, 5, 6, 8, 12, 12, 8)
 ORDER_FIRST_HOUR = 7
@@ -220,7 +227,7 @@ LIVE_SHARE = 0.4
 LIVE_LIFT = 2.2
 LIVE_NEXT_DAY_LIFT = 1.2
 LIVE_VIEWER_SHARE = 0.10  # of joined members watch a live stream
-THRESHOLD_LOG_MEAN = -0.45  # denser demand: a threshold at ~0.64× expected fails ~35 % of campaigns
+THRESHOLD_LOG_MEAN = -0.85  # a threshold at ~0.43× the expected units: 40–45 % of group buys fail (成团率 ~55 %)
 THRESHOLD_LOG_SD = 0.35
 THRESHOLD_PRODUCT_SD = 0.10
 CLICKS_PER_EXPECTED_UNIT = 0.15

@@ -9,7 +9,11 @@ streams (sales and interactions are cut at ``as_of`` in the SQL itself).
 
 Methods:
 
-* ``lightgbm`` (default): day as_of + 1 from the single-horizon global model the
+* ``served`` (default): per store, the candidate that forecast the 14 days before
+  as_of + 1 best (``selection.Served``: seasonal naive, MA28, statsforecast's
+  exponential smoothing, Croston and TSB, and the LightGBM below); seasonal naive
+  wins ties, so a store is never served a method that lost to it there.
+* ``lightgbm``: day as_of + 1 from the single-horizon global model the
   backtest judges (``methods.LightGBMForecaster``, horizon 1); days as_of + 2 … from one
   global direct multi-horizon model (``multihorizon.MultiHorizonLightGBM``): horizon h
   is a feature and every sales lag of a horizon-h row is ≥ h, so day as_of + h uses only
@@ -29,14 +33,15 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import numpy as np
-from sqlalchemy import Date, Integer, String, bindparam, text
+from sqlalchemy import Date, Integer, String, bindparam, delete, insert, select, text
 
 from workbench.forecasting.dbsource import load_panel
 from workbench.forecasting.methods import LightGBMForecaster, MovingAverage, SeasonalNaive
 from workbench.forecasting.multihorizon import MultiHorizonLightGBM
+from workbench.types import utcnow
 
 HISTORY_DAYS = 182  # 140 training days + 5 weeks of lags + the calibration window
-METHODS = ("lightgbm", "seasonal_naive", "ma28")
+METHODS = ("served", "lightgbm", "seasonal_naive", "ma28")
 MAX_HORIZON = 14
 
 
@@ -59,6 +64,8 @@ class NextForecast:
     mean: np.ndarray
     method: str
     context: dict[int, list[dict]] = field(default_factory=dict)
+    #: store id → the candidate served to it (``method`` "served"); else every store's is ``method``
+    chosen: dict[int, str] = field(default_factory=dict)
     _index: dict[tuple[int, int], int] | None = field(default=None, repr=False)
 
     def index(self, store_id: int, product_id: int) -> int | None:
@@ -87,16 +94,63 @@ class NextForecast:
             raise ValueError("nothing to join")
         first = parts[0]
         context: dict[int, list[dict]] = {}
+        chosen: dict[int, str] = {}
         for p in parts:
             context.update(p.context)
+            chosen.update(p.chosen)
         return cls(as_of=first.as_of, days=first.days, keys=[k for p in parts for k in p.keys],
                    p10=np.vstack([p.p10 for p in parts]), p50=np.vstack([p.p50 for p in parts]),
                    p90=np.vstack([p.p90 for p in parts]), mean=np.vstack([p.mean for p in parts]),
-                   method=first.method, context=context)
+                   method=first.method, context=context, chosen=chosen)
+
+    def method_of(self, store_id: int) -> str:
+        """The method behind a store's numbers (the served candidate when selected)."""
+        return self.chosen.get(int(store_id), self.method)
+
+
+class NextDaysLightGBM:
+    """Day 1 from the single-horizon model the backtest judges, days 2+ from the multi-horizon one."""
+
+    name = "lightgbm"
+
+    def __init__(self, horizon_days: int, options: dict | None = None) -> None:
+        # Served through the selection, which brings its own intervals: the mean boosters only.
+        opts = {"point_only": True, **(options or {})}
+        self.one = LightGBMForecaster(**{k: v for k, v in opts.items()
+                                         if k in ("rounds", "max_rows", "threads", "seed", "point_only")})
+        self.multi = MultiHorizonLightGBM(max_horizon=horizon_days, **opts) if horizon_days > 1 else None
+
+    def fit(self, panel, origin: int, horizon: int = 1) -> None:
+        """Train both models on the data before ``origin``."""
+        self.one.fit(panel, origin, 1)
+        if self.multi is not None:
+            self.multi.fit(panel, origin)
+
+    def fit_validation(self, panel, origin: int, horizon: int = 1) -> None:
+        """The selection scores day 1 only: the day-1 model is all it needs."""
+        self.one.fit(panel, origin, 1)
+
+    def predict(self, panel, rows, origins, horizon: int):
+        """The forecast of day origin + horizon − 1."""
+        return (self.one if horizon == 1 or self.multi is None else self.multi).predict(panel, rows, origins, horizon)
+
+
+def nightly_candidates(horizon_days: int, options: dict | None = None) -> list:
+    """What the nightly selection weighs for each store (``selection.Served``)."""
+    from workbench.forecasting.libmethods import StatsMethod
+
+    stats = [StatsMethod("ets"), StatsMethod("croston"), StatsMethod("tsb")]
+    for m in stats:
+        m.horizon_days = horizon_days
+    return [SeasonalNaive(), MovingAverage(28), *stats, NextDaysLightGBM(horizon_days, options)]
 
 
 def make_method(method: str, horizon_days: int, options: dict | None = None):
     """The forecaster behind ``method`` (see the module docstring); ``options`` go to LightGBM."""
+    if method == "served":
+        from workbench.forecasting.selection import Served
+
+        return Served(nightly_candidates(horizon_days, options))
     if method == "lightgbm":
         return MultiHorizonLightGBM(max_horizon=horizon_days, **(options or {}))
     if method == "seasonal_naive":
@@ -135,7 +189,9 @@ def forecast_next(session, store_ids: list[int] | None, as_of: date, horizon_day
     rows = np.arange(n, dtype=np.int64)
     origins = np.full(n, origin, dtype=np.int64)
     tomorrow = None
-    if method == "lightgbm":
+    if method == "served":
+        serve_selection(conn, model, panel, origin, as_of + timedelta(days=1))
+    elif method == "lightgbm":
         # Day 1 (the one today's cards stand on) comes from the single-horizon model the
         # backtest judges; days 2+ from the one multi-horizon model (see the docstring).
         tomorrow = LightGBMForecaster(**{k: v for k, v in (options or {}).items()
@@ -144,7 +200,7 @@ def forecast_next(session, store_ids: list[int] | None, as_of: date, horizon_day
         if horizon_days > 1:
             model.fit(panel, origin)
     for h in range(1, horizon_days + 1):
-        if method != "lightgbm":
+        if method not in ("lightgbm", "served"):
             model.fit(panel, origin, h)
         fc = (tomorrow if h == 1 and tomorrow is not None else model).predict(panel, rows, origins, h)
         j = h - 1
@@ -153,8 +209,72 @@ def forecast_next(session, store_ids: list[int] | None, as_of: date, horizon_day
         p90[:, j] = np.maximum(fc.p90, fc.p50)
         mean[:, j] = fc.mean if fc.mean is not None else fc.p50
     keys = [(int(s), int(k)) for s, k in zip(panel.store, panel.sku, strict=True)]
+    chosen = {}
+    if method == "served":
+        stores = np.unique(panel.store, return_index=True)
+        chosen = {int(s): model.choice.get(int(panel.store_code[i]), "seasonal_naive") for s, i in zip(*stores, strict=True)}
     return NextForecast(as_of=as_of, days=days, keys=keys, p10=p10, p50=p50, p90=p90, mean=mean,
-                        method=method, context=store_context(conn, sorted({s for s, _ in keys}), days, panel))
+                        method=method, context=store_context(conn, sorted({s for s, _ in keys}), days, panel),
+                        chosen=chosen)
+
+
+SELECTION_DAYS = 7  # a store's selection is kept for a week; the other nights only fit its winner
+
+
+def selection_due(store_id: int, day: date, last: date | None) -> bool:
+    """Whether ``store_id`` chooses its method afresh for ``day``.
+
+    Each store re-chooses on its own night of the week (store id modulo 7), so every
+    night carries a seventh of the re-choosing instead of one night carrying all of it;
+    a store with no choice in the last ``SELECTION_DAYS`` (new, or after a gap) chooses at once.
+    """
+    if last is None or last <= day - timedelta(days=SELECTION_DAYS):
+        return True
+    return last < day and store_id % SELECTION_DAYS == day.toordinal() % SELECTION_DAYS
+
+
+def serve_selection(conn, model, panel, origin: int, day: date) -> bool:
+    """Fit ``model`` (a ``selection.Served``) to serve ``day``; True when any store chose afresh.
+
+    Each store keeps the selection made on the latest day ≤ ``day`` (never a later one:
+    the backfill runs past days after today's) until ``selection_due``; the stores that
+    are due are selected again on their own series only (a sub-panel) and stored, the
+    others restored, and only the winners are then fitted on the whole panel.
+    """
+    from workbench.forecasting.models import ForecastSelection
+    from workbench.forecasting.panel import subset
+
+    store_of_code = {int(c): int(s) for c, s in zip(panel.store_code, panel.store, strict=True)}
+    rows = conn.execute(select(ForecastSelection.store_id, ForecastSelection.selected_for, ForecastSelection.method,
+                               ForecastSelection.shifts, ForecastSelection.scores).where(
+        ForecastSelection.store_id.in_(sorted(set(store_of_code.values()))),
+        ForecastSelection.selected_for <= day,
+        ForecastSelection.selected_for > day - timedelta(days=SELECTION_DAYS))).all()
+    latest = {}
+    for r in sorted(rows, key=lambda r: r.selected_for):
+        latest[r.store_id] = r
+    due = {c for c, s in store_of_code.items()
+           if selection_due(s, day, latest[s].selected_for if s in latest else None)}
+    state = {c: {"method": latest[s].method, "shifts": latest[s].shifts, "scores": latest[s].scores}
+             for c, s in store_of_code.items() if c not in due}
+    fresh = {}
+    if due:
+        selector = model.fresh()
+        part = panel if len(due) == len(store_of_code) else subset(panel, np.isin(panel.store_code, sorted(due)))
+        selector.select(part, origin, 1)  # chosen per store on the 14 days before ``day``
+        fresh = {c: v for c, v in selector.state().items() if c in due}
+        state.update(fresh)
+    model.restore(panel, state)
+    model.fit_chosen(panel, origin, 1)
+    if not fresh:
+        return False
+    stores = sorted(store_of_code[c] for c in fresh)
+    conn.execute(delete(ForecastSelection).where(ForecastSelection.store_id.in_(stores),
+                                                 ForecastSelection.selected_for == day))
+    conn.execute(insert(ForecastSelection), [
+        {"store_id": store_of_code[c], "selected_for": day, "method": v["method"], "shifts": v["shifts"],
+         "scores": v["scores"], "created_at": utcnow()} for c, v in fresh.items()])
+    return True
 
 
 def store_context(conn, store_ids: list[int], days: list[date], panel=None) -> dict[int, list[dict]]:

@@ -65,6 +65,7 @@ def run_backtest(
     holdout_days: int = 28,
     retrain_every: int | None = None,
     keep: bool = False,
+    progress=None,
 ) -> list[MethodResult]:
     """Backtest every method on the panel's last ``holdout_days`` days; return pooled scores.
 
@@ -90,7 +91,10 @@ def run_backtest(
     n_series = int(len(np.unique(rows)))
     step = retrain_every or holdout_days + horizon
     results = []
-    for method in methods if methods is not None else default_methods():
+    methods = methods if methods is not None else default_methods()
+    for done, method in enumerate(methods):
+        if progress:
+            progress(done, len(methods))
         started = time.perf_counter()
         p10 = np.empty(len(rows))
         p50 = np.empty(len(rows))
@@ -101,6 +105,7 @@ def run_backtest(
             if not block.any():
                 continue
             method.fit(panel, fit_origin, horizon)
+            method._fit_key = (id(panel), fit_origin, horizon)  # ``Served`` reuses a fitted candidate
             fc = method.predict(panel, rows[block], origins[block], horizon)
             p10[block], p50[block], point[block], p90[block] = fc.p10, fc.p50, fc.point, fc.p90
         seconds = time.perf_counter() - started

@@ -70,7 +70,7 @@ def record_backtest(results, source: str, horizon: int, holdout_days: int) -> in
     from sqlalchemy.exc import SQLAlchemyError
 
     from workbench.extensions import db
-    from workbench.suggestions.models import BacktestRun
+    from workbench.forecasting.models import BacktestRun
     from workbench.types import utcnow
 
     def finite(value: float) -> float | None:

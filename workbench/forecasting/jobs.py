@@ -67,6 +67,27 @@ def forecast_batch_job(store_ids: list[int], as_of_iso: str, horizon_days: int =
         db.session.rollback()
 
 
+BACKTEST_JOB = "workbench.forecasting.jobs.backtest_job"
+BACKTEST_HISTORY_DAYS = 182
+
+
+def backtest_job(horizon: int = 1, holdout_days: int = 28, *, job_id: str | None = None) -> dict:
+    """RQ job: ``flask forecast backtest`` on the database, recorded for HQ, with progress."""
+    from workbench.extensions import db
+    from workbench.forecasting.backtest import run_backtest
+    from workbench.forecasting.cli import record_backtest
+    from workbench.forecasting.dbsource import load_panel
+    from workbench.jobs.runner import set_progress
+
+    with db.engine.connect() as conn:
+        panel = load_panel(conn, days=BACKTEST_HISTORY_DAYS)
+    results = run_backtest(panel, horizon=horizon, holdout_days=holdout_days,
+                           progress=lambda done, total: set_progress(job_id, 100 * done // (total + 1)))
+    record_backtest(results, "database", horizon, holdout_days)
+    served = results[-1]
+    return {"methods": len(results), "series": served.series, "served_wape": round(served.wape, 4)}
+
+
 # --- local process pool (bench / single machine) ---------------------------------------
 
 _engine = None

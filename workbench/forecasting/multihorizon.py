@@ -85,8 +85,8 @@ class MultiHorizonLightGBM(LightGBMForecaster):
         data = lgb.Dataset(X, label=y, weight=scale, feature_name=names, categorical_feature=categorical,
                            free_raw_data=False, params=params)
         self.boosters = {alpha: lgb.train(self.params(alpha), data, num_boost_round=self.rounds)
-                         for alpha in QUANTILES}
-        if self.point == "mean":
+                         for alpha in (() if self.point_only else QUANTILES)}
+        if self.point == "mean" or self.point_only:
             label, weight = mean_target(panel, y, scale)
             mean_data = lgb.Dataset(X, label=label, weight=weight, feature_name=names,
                                     categorical_feature=categorical, params=params)
@@ -94,6 +94,9 @@ class MultiHorizonLightGBM(LightGBMForecaster):
 
     def _raw_multi(self, panel: Panel, rows, target, horizon: int) -> _Scaled:
         X, scale = self._design(panel, np.asarray(rows, np.int64), np.asarray(target, np.int64), horizon)
+        if self.point_only:
+            mean = np.maximum(self.boosters[None].predict(X, num_threads=self.threads), 0.0) * scale
+            return _Scaled(p10=mean, p50=mean, p90=mean, mean=mean, scale=scale)
         out = [np.maximum(self.boosters[a].predict(X, num_threads=self.threads), 0.0) * scale for a in QUANTILES]
         stacked = np.sort(np.vstack(out), axis=0)
         mean = None
@@ -103,7 +106,7 @@ class MultiHorizonLightGBM(LightGBMForecaster):
 
     def fit(self, panel: Panel, origin: int, horizon: int | None = None) -> None:
         """Train on targets before ``origin`` (minus the calibration window) and calibrate."""
-        cal = self.calibration_days
+        cal = 0 if self.point_only else self.calibration_days
         self.adjust = {}
         if cal and origin - cal - self.max_horizon >= 14:
             self._train_multi(panel, origin - cal)

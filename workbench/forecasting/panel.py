@@ -8,7 +8,7 @@ masked (``alive`` is False), never zeros, so late starters do not look like dead
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -73,6 +73,17 @@ class Panel:
     def first_alive(self) -> np.ndarray:
         """(S,) index of each series' first observed day."""
         return np.argmax(self.alive, axis=1)
+
+
+def subset(panel: Panel, keep: np.ndarray) -> Panel:
+    """The series of ``panel`` where ``keep`` (S,) is True, same days and codes."""
+    def rows(a):
+        return None if a is None else a[keep]
+
+    return replace(panel, store=panel.store[keep], sku=panel.sku[keep], units=panel.units[keep],
+                   alive=panel.alive[keep], price=rows(panel.price), on_promo=rows(panel.on_promo),
+                   covariates_ahead=rows(panel.covariates_ahead), exog={k: v[keep] for k, v in panel.exog.items()},
+                   store_code=panel.store_code[keep], category_code=panel.category_code[keep])
 
 
 def panel_from_long(

@@ -16,9 +16,17 @@ from sqlalchemy.orm import Session
 from workbench.auth.models import User
 from workbench.auth.scoping import scoped
 from workbench.catalog.models import Product
+from workbench.forecasting.models import BacktestRun
 from workbench.stores.models import Region, Store
-from workbench.suggestions.accuracy import KIND_ORDER, Rates, rates_by_category, rates_by_store
-from workbench.suggestions.models import BacktestRun, Suggestion
+from workbench.suggestions.accuracy import (
+    KIND_ORDER,
+    PushHits,
+    Rates,
+    push_hits,
+    rates_by_category,
+    rates_by_store,
+)
+from workbench.suggestions.models import Suggestion
 
 #: How many of today's cards the table shows at most; 200 stores × 8 cards would be a
 #: 1,600-row page, too long to read. The filters narrow it down.
@@ -37,7 +45,7 @@ class CardRow:
     rank: int
     product: str | None
     p10: float | None
-    p50: float | None
+    expected: float | None
     p90: float | None
     status: str
     dismiss_reason: str | None
@@ -71,7 +79,7 @@ def todays_cards(session: Session, user: User, today: date, region_id: int | Non
         where.append(Suggestion.kind == kind)
     stmt = (
         select(Suggestion.id, Store.code, Store.name, Region.name, Suggestion.kind, Suggestion.rank, Product.name,
-               Suggestion.forecast_p10, Suggestion.forecast_p50, Suggestion.forecast_p90, Suggestion.status,
+               Suggestion.forecast_p10, Suggestion.forecast_expected, Suggestion.forecast_p90, Suggestion.status,
                Suggestion.dismiss_reason, Suggestion.cold_start, Suggestion.reasons)
         .join(Store, Store.id == Suggestion.store_id)
         .join(Region, Region.id == Store.region_id)
@@ -162,3 +170,11 @@ def latest_backtests(session: Session) -> list[BacktestRow]:
     rows = [BacktestRow(r.method, r.wape, r.mase, r.bias, r.coverage80, r.series, r.seconds, r.horizon,
                         r.holdout_days, r.source, r.ran_at, ratio(r)) for r in runs]
     return sorted(rows, key=lambda r: (r.is_baseline, r.method))
+
+
+def push_hit_rate(session: Session, user: User, today: date) -> PushHits:
+    """Scored push cards of the visible stores over the last 14 days: sold above the usual day?"""
+    from workbench.suggestions.accuracy import window
+
+    return push_hits(session, _stores(user, None), *window(today))
+

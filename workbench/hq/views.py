@@ -14,7 +14,7 @@ from workbench.hq import services
 from workbench.hq import suggestions as hq_suggestions
 from workbench.hq.forms import KINDS, StoreListQuery, SuggestionsQuery
 from workbench.jobs.queue import QueueUnavailable, launch
-from workbench.owner.suggestions import KIND_LABELS, reason_label, render_reasons
+from workbench.suggestions.cards import KIND_LABELS, reason_label, render_reasons
 from workbench.web import render, wants_fragment
 
 bp = Blueprint("hq", __name__)
@@ -69,6 +69,23 @@ def recompute_stores():
     return render("hq/stores.html", "jobs/_status.html", job=job, shared=job.user_id != current_user.id)
 
 
+@bp.route("/suggestions/backtest", methods=["POST"])
+@hq_required
+def run_backtest():
+    """Launch the forecast backtest on the database; answer with its self-polling status."""
+    from workbench.forecasting.jobs import BACKTEST_JOB
+
+    try:
+        job = launch(BACKTEST_JOB, _("Forecast backtest on the last 28 days"), user_id=current_user.id)
+    except QueueUnavailable:
+        message = _("The background queue is not available right now, so the backtest did not start. "
+                    "Please try again in a few minutes.")
+        return render("hq/suggestions.html", "hq/_job_error.html", status=503, message=message)
+    if not wants_fragment():
+        return redirect(url_for("jobs.status", job_id=job.id), 303)
+    return render("hq/suggestions.html", "jobs/_status.html", job=job, shared=job.user_id != current_user.id)
+
+
 @bp.route("/suggestions")
 @staff_required
 def suggestions():
@@ -100,5 +117,7 @@ def suggestions():
         total=hq_suggestions.total_rates(stores),
         categories=hq_suggestions.category_rates(db.session, user, today),
         backtests=hq_suggestions.latest_backtests(db.session),
+        push_hits=hq_suggestions.push_hit_rate(db.session, user, today),
+        can_backtest=user.role in (Role.HQ, Role.ADMIN),
     )
     return render("hq/suggestions.html", **context)

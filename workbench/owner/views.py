@@ -19,9 +19,8 @@ from workbench.commission import owner_page
 from workbench.extensions import db
 from workbench.formatting import local_today
 from workbench.owner import charts, services
-from workbench.owner import suggestions as cards
 from workbench.pickup import views as counter
-from workbench.suggestions import accuracy, decisions
+from workbench.suggestions import accuracy, cards, decisions
 from workbench.suggestions.models import Suggestion
 from workbench.types import utcnow
 from workbench.web import render, wants_fragment

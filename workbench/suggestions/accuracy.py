@@ -1,12 +1,14 @@
 """How right the suggestions were, and how often owners took them.
 
-建议准确率 (suggestion accuracy) is defined as **1 − WAPE of the P50 forecast against
-the units actually sold, over the scored cards of the last 14 days, floored at 0**:
+建议准确率 (suggestion accuracy) is defined as **1 − WAPE of the expected units the
+cards showed (``forecast_expected``, the forecast mean) against the units actually sold,
+over the scored cards of the last 14 days, floored at 0**:
 
-    accuracy = max(0, 1 − Σ|P50 − actual| / Σ actual)
+    accuracy = max(0, 1 − Σ|expected − actual| / Σ actual)
 
-A card counts once it is scored (``actual_units`` filled the day after) and carries a
-P50. WAPE weighs each card by its volume, so a miss of 3 on a 60-unit card matters less
+It scores the number the owner read, not the forecast median (``forecast_p50``), so the
+figure on the card and the figure judged are one. A card counts once it is scored
+(``actual_units`` filled the day after) and carries expected units. WAPE weighs each card by its volume, so a miss of 3 on a 60-unit card matters less
 than a miss of 3 on a 4-unit card, and it is the figure the backtests report, so an owner
 and HQ read the same number. When nothing was sold on any scored card the ratio is
 undefined and the accuracy is shown as "—".
@@ -42,7 +44,7 @@ class Accuracy:
 
     @property
     def wape(self) -> float | None:
-        """Σ|P50 − actual| / Σ actual (None when nothing was sold)."""
+        """Σ|expected − actual| / Σ actual (None when nothing was sold)."""
         return self.abs_error / self.actual if self.actual > 0 else None
 
     @property
@@ -58,13 +60,13 @@ class Accuracy:
 
 
 def accuracy_of(pairs: Iterable[tuple[float | None, float | None]]) -> Accuracy:
-    """Accuracy of ``(p50, actual)`` pairs; pairs with a missing value are skipped."""
+    """Accuracy of ``(expected, actual)`` pairs; pairs with a missing value are skipped."""
     cards, err, actual = 0, 0.0, 0.0
-    for p50, units in pairs:
-        if p50 is None or units is None:
+    for expected, units in pairs:
+        if expected is None or units is None:
             continue
         cards += 1
-        err += abs(p50 - units)
+        err += abs(expected - units)
         actual += units
     return Accuracy(cards, err, actual)
 
@@ -75,7 +77,7 @@ def window(today: date, days: int = WINDOW_DAYS) -> tuple[date, date]:
 
 
 def _scored():
-    return and_(Suggestion.actual_units.is_not(None), Suggestion.forecast_p50.is_not(None))
+    return and_(Suggestion.actual_units.is_not(None), Suggestion.forecast_expected.is_not(None))
 
 
 def _aggregates():
@@ -89,7 +91,7 @@ def _aggregates():
         func.sum(case((Suggestion.status == SuggestionStatus.ACCEPTED, 1), else_=0)),
         func.sum(case((Suggestion.status == SuggestionStatus.DISMISSED, 1), else_=0)),
         func.sum(case((scored, 1), else_=0)),
-        func.sum(case((scored, func.abs(Suggestion.forecast_p50 - Suggestion.actual_units)), else_=0.0)),
+        func.sum(case((scored, func.abs(Suggestion.forecast_expected - Suggestion.actual_units)), else_=0.0)),
         func.sum(case((scored, Suggestion.actual_units), else_=0.0)),
         func.sum(case((inside, 1), else_=0)),
     )
@@ -168,18 +170,18 @@ class ScoredCard:
     unit: str | None
     status: str
     p10: float | None
-    p50: float | None
+    expected: float | None  # the units the card showed (forecast_expected)
     p90: float | None
     actual: float | None
 
     @property
     def scored(self) -> bool:
-        return self.actual is not None and self.p50 is not None
+        return self.actual is not None and self.expected is not None
 
     @property
     def error(self) -> float | None:
-        """Actual minus P50: positive when more sold than forecast."""
-        return self.actual - self.p50 if self.scored else None
+        """Actual minus the expected units shown: positive when more sold than forecast."""
+        return self.actual - self.expected if self.scored else None
 
     @property
     def inside(self) -> bool | None:
@@ -196,9 +198,35 @@ def scored_cards(session: Session, store_id: int, day: date) -> list[ScoredCard]
     """The store's cards for local ``day`` that carry a forecast, in page order."""
     rows = session.execute(
         select(Suggestion.id, Suggestion.kind, Suggestion.rank, Product.name, Product.unit, Suggestion.status,
-               Suggestion.forecast_p10, Suggestion.forecast_p50, Suggestion.forecast_p90, Suggestion.actual_units)
+               Suggestion.forecast_p10, Suggestion.forecast_expected, Suggestion.forecast_p90, Suggestion.actual_units)
         .outerjoin(Product, Product.id == Suggestion.product_id)
-        .where(Suggestion.store_id == store_id, Suggestion.for_date == day, Suggestion.forecast_p50.is_not(None))
+        .where(Suggestion.store_id == store_id, Suggestion.for_date == day, Suggestion.forecast_expected.is_not(None))
     )
     cards = [ScoredCard(*r) for r in rows]
     return sorted(cards, key=lambda c: (KIND_ORDER.get(c.kind, 9), c.rank))
+
+
+@dataclass(frozen=True)
+class PushHits:
+    """How often pushed products sold above their own 28-day average on their day."""
+
+    cards: int
+    above: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.above / self.cards if self.cards else None
+
+
+def push_hits(session: Session, store_ids, first: date, last: date) -> PushHits:
+    """Scored push cards of ``store_ids`` (a list or a subquery) for ``first``..``last``: how many
+    sold more than the product's usual day (``usual_units``, its own 28-day average) —
+    the push-choice backtest HQ's page and ``bench/push_backtest.py`` both print."""
+    rows = session.execute(
+        select(Suggestion.actual_units, Suggestion.metrics)
+        .where(Suggestion.kind == "push", Suggestion.for_date >= first, Suggestion.for_date <= last,
+               Suggestion.actual_units.is_not(None), Suggestion.store_id.in_(store_ids))
+    ).all()
+    usual = [(a, (m or {}).get("usual_units")) for a, m in rows]
+    scored = [(a, u) for a, u in usual if u is not None]
+    return PushHits(len(scored), sum(1 for a, u in scored if a > u))

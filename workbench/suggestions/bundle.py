@@ -12,6 +12,7 @@ shares two products with a shown bundle.
 from __future__ import annotations
 
 from workbench.bundles.apriori import mine
+from workbench.suggestions.cards import BundleMetrics
 from workbench.suggestions.drafts import Draft
 from workbench.suggestions.reasons import reason
 from workbench.suggestions.storedata import Catalogue, StoreData
@@ -60,7 +61,7 @@ def build(data: StoreData, catalogue: Catalogue) -> list[Draft]:
         ante = [names[int(i)] for i in r.antecedent]
         cons = names[int(r.consequent)]
         pair_price = sum(catalogue.products[int(i)].price_fen for i in items)
-        metrics = {
+        metrics: BundleMetrics = {
             "antecedent": [int(i) for i in r.antecedent],
             "consequent": int(r.consequent),
             "items": [{"product_id": i, "name": names[i]} for i in sorted(names)],
@@ -77,7 +78,7 @@ def build(data: StoreData, catalogue: Catalogue) -> list[Draft]:
             reason("bundle_confidence", confidence_pct=round(r.confidence, 3), antecedent=ante, consequent=cons,
                    lift_x=round(r.lift, 2)),
         ]
-        out.append(Draft(kind="bundle", score=rule_score(r), metrics=metrics, reasons=reasons, product_id=int(r.consequent),
+        out.append(Draft(kind="bundle", score=rule_score(r), metrics=dict(metrics), reasons=reasons, product_id=int(r.consequent),
                          model="apriori"))
         if len(out) >= MAX_CARDS:
             break

@@ -72,6 +72,11 @@ def run_command(day: date, stores: tuple[str, ...], fan_out: bool, method: str, 
             records = jobs.fan_out(db.session, day, store_ids, method=method)
         except QueueUnavailable as exc:
             raise click.ClickException(f"the job queue is unavailable ({exc}); run without --fan-out") from None
+        if if_missing and store_ids is None:
+            # A fresh database: the past days' cards too, scored, so the accuracy shows.
+            past = jobs.launch_backfill(db.session, day)
+            if past is not None:
+                records.append(past)
         for r in records:
             click.echo(f"queued {r.id} {r.description}")
         click.echo(f"batches={len(records)} seconds={time.perf_counter() - t0:.1f}")

@@ -17,7 +17,7 @@ from sqlalchemy import delete, select
 
 from workbench.forecasting.api import NextForecast
 from workbench.suggestions import bundle, clear, push, restock
-from workbench.suggestions.drafts import Draft
+from workbench.suggestions.drafts import Draft, day_ranges
 from workbench.suggestions.forecast import SeriesForecast, average_series, store_series
 from workbench.suggestions.models import Suggestion, SuggestionStatus
 from workbench.suggestions.storedata import Catalogue, StoreData, load_catalogue, load_store
@@ -124,12 +124,16 @@ def write_cards(session, store_id: int, day: date, drafts: list[Draft]) -> list[
             rank += 1
             while rank in taken[kind]:
                 rank += 1
-            fc = d.forecast
+            # The expected units and band the card shows, and the median (see ``Suggestion``).
+            shown = day_ranges(d.forecast)[0] if d.forecast else None
+            median = min(max(_num(d.forecast.p50[0]), shown["p10"]), shown["p90"]) if shown else None
             card = Suggestion(
                 store_id=store_id, for_date=day, kind=kind, rank=rank, product_id=d.product_id,
                 stock_batch_id=d.stock_batch_id,
-                forecast_p10=_num(fc.p10[0]) if fc else None, forecast_p50=_num(fc.p50[0]) if fc else None,
-                forecast_p90=_num(fc.p90[0]) if fc else None,
+                forecast_p10=_num(shown["p10"]) if shown else None,
+                forecast_expected=_num(shown["mean"]) if shown else None,
+                forecast_p50=median,
+                forecast_p90=_num(shown["p90"]) if shown else None,
                 metrics=_plain(d.metrics), reasons=_plain(d.reasons), cold_start=d.cold_start,
                 model=(d.model or "")[:40], status=SuggestionStatus.NEW,
             )

@@ -13,7 +13,7 @@ from workbench.forecasting.api import NextForecast, forecast_next
 
 log = logging.getLogger(__name__)
 
-DEFAULT_METHOD = "lightgbm"
+DEFAULT_METHOD = "served"
 FALLBACK_METHOD = "ma28"
 HORIZON_DAYS = 7
 Z90 = 1.2816  # standard normal 90 % quantile
@@ -70,7 +70,8 @@ def store_series(forecasts: NextForecast | None, store_id: int, day: date) -> di
         product = forecasts.keys[int(i)][1]
         out[product] = SeriesForecast(
             p10=forecasts.p10[i, j0:].tolist(), p50=forecasts.p50[i, j0:].tolist(),
-            p90=forecasts.p90[i, j0:].tolist(), mean=forecasts.mean[i, j0:].tolist(), source=forecasts.method)
+            p90=forecasts.p90[i, j0:].tolist(), mean=forecasts.mean[i, j0:].tolist(),
+            source=forecasts.method_of(store_id))
     return out
 
 

@@ -29,6 +29,7 @@ from workbench.jobs.runner import set_progress
 from workbench.stores.models import Store
 from workbench.suggestions import engine, scoring
 from workbench.suggestions.forecast import DEFAULT_METHOD, compute_forecasts
+from workbench.suggestions.models import Suggestion
 from workbench.suggestions.storedata import load_catalogue
 from workbench.types import utcnow
 
@@ -39,6 +40,9 @@ log = logging.getLogger(__name__)
 BATCH_SIZE = DEFAULT_BATCH_STORES
 CRON = "0 21 * * *"  # 05:00 Asia/Shanghai in UTC, the time zone rq's cron works in
 BATCH_JOB = "workbench.suggestions.jobs.run_batch"
+BACKFILL_JOB = "workbench.suggestions.jobs.backfill"
+#: Days of past cards a fresh database gets (the window 建议准确率 is computed over).
+BACKFILL_DAYS = 14
 NIGHTLY_JOB = "workbench.suggestions.jobs.nightly"
 
 
@@ -157,6 +161,35 @@ def fan_out(session, day: date, store_ids: list[int] | None = None, *, method: s
             raise QueueUnavailable(str(exc)) from exc
         records.append(record)
     return records
+
+
+def backfill(day: str, days: int = BACKFILL_DAYS, method: str = DEFAULT_METHOD, *,
+             job_id: str | None = None) -> dict:
+    """RQ job: the cards of the ``days`` days before ``day``, each scored against what sold.
+
+    What a fresh database lacks: the same engine as every night (forecasts with data up
+    to the day before each card day only), run day by day, so 建议准确率 has its 14 days.
+    """
+    target = date.fromisoformat(day)
+    cards = 0
+    for k, back in enumerate(range(days, 0, -1)):
+        result = run_for_day(db.session, target - timedelta(days=back), method=method)
+        cards += sum(sum(c.values()) for c in result.cards.values())
+        set_progress(job_id, 100 * (k + 1) // (days + 1))
+    scored = scoring.score_day(db.session, target - timedelta(days=1))
+    db.session.commit()
+    return {"day": target.isoformat(), "days": days, "cards": cards, "scored": scored}
+
+
+def launch_backfill(session, day: date, user_id: int | None = None):
+    """Queue ``backfill`` when none of the ``BACKFILL_DAYS`` days before ``day`` has cards; the record or None."""
+    from workbench.jobs.queue import launch
+
+    first = day - timedelta(days=BACKFILL_DAYS)
+    if session.scalar(select(Suggestion.id).where(Suggestion.for_date >= first, Suggestion.for_date < day).limit(1)):
+        return None
+    return launch(BACKFILL_JOB, f"今日建议 {first.isoformat()} … {(day - timedelta(days=1)).isoformat()}",
+                  day.isoformat(), user_id=user_id)
 
 
 def nightly(day: str | None = None, method: str = DEFAULT_METHOD, *, job_id: str | None = None) -> dict:

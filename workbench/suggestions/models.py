@@ -52,7 +52,12 @@ class Suggestion(db.Model):
             "(status = 'dismissed') = (dismiss_reason IS NOT NULL)", name="reason_iff_dismissed"
         ),
         CheckConstraint(
-            "forecast_p10 IS NULL OR (forecast_p10 <= forecast_p50 AND forecast_p50 <= forecast_p90)",
+            "forecast_p10 IS NULL OR (forecast_p10 <= forecast_expected AND forecast_expected <= forecast_p90)",
+            name="expected_in_band",
+        ),
+        CheckConstraint(
+            "forecast_p50 IS NULL OR forecast_p10 IS NULL OR "
+            "(forecast_p10 <= forecast_p50 AND forecast_p50 <= forecast_p90)",
             name="quantile_order",
         ),
         Index("ix_suggestions_date_kind", "for_date", "kind"),
@@ -66,6 +71,10 @@ class Suggestion(db.Model):
     product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"), index=True)
     stock_batch_id: Mapped[int | None] = mapped_column(ForeignKey("stock_batches.id"))
     # The forecast the card stands on (units of product_id on for_date); scored later.
+    # forecast_expected: the expected units the card shows (the forecast mean, so units,
+    # sales and the accuracy score all read one number); p10/p90 the band shown around
+    # it (widened to hold it); p50 the forecast median (NULL on cards before issue 12).
+    forecast_expected: Mapped[float | None] = mapped_column(Float)
     forecast_p10: Mapped[float | None] = mapped_column(Float)
     forecast_p50: Mapped[float | None] = mapped_column(Float)
     forecast_p90: Mapped[float | None] = mapped_column(Float)
@@ -85,26 +94,3 @@ class Suggestion(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     product: Mapped[Product | None] = relationship()  # noqa: F821
-
-
-class BacktestRun(db.Model):
-    """One method's figures from one ``flask forecast backtest`` run (shown to HQ)."""
-
-    __tablename__ = "backtest_runs"
-    __table_args__ = (
-        CheckConstraint("horizon >= 1 AND holdout_days >= 1 AND series >= 0", name="sizes"),
-        Index("ix_backtest_runs_ran_at", "ran_at"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    ran_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    source: Mapped[str] = mapped_column(String(200))  # "database" or the CSV's file name
-    horizon: Mapped[int]
-    holdout_days: Mapped[int]
-    method: Mapped[str] = mapped_column(String(40))
-    wape: Mapped[float | None] = mapped_column(Float)
-    mase: Mapped[float | None] = mapped_column(Float)
-    bias: Mapped[float | None] = mapped_column(Float)
-    coverage80: Mapped[float | None] = mapped_column(Float)
-    series: Mapped[int]
-    seconds: Mapped[float] = mapped_column(Float)

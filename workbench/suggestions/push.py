@@ -1,4 +1,4 @@
-"""推品 push: the SKU with the best expected margin today, with whom to target and when."""
+"""推品 push: the SKU that earns most extra today by being pushed, with whom to target and when."""
 
 from __future__ import annotations
 
@@ -8,12 +8,16 @@ import numpy as np
 
 from workbench.forecasting.dbsource import topic_categories
 from workbench.suggestions import signals, stocking
-from workbench.suggestions.drafts import Draft, r1
+from workbench.suggestions.cards import PushMetrics
+from workbench.suggestions.drafts import Draft, day_ranges, r1, shown_units
 from workbench.suggestions.forecast import SeriesForecast
 from workbench.suggestions.reasons import reason
 from workbench.suggestions.storedata import Catalogue, ProductInfo, StoreData
 
 MAX_CARDS = 2
+MIN_PUSH_UNITS = 2.0  # expected units today: below this pushing is not worth a card
+MIN_EXTRA_UNITS = 0.5  # above the product's usual day, or pushing it adds nothing
+USUAL_DAYS = 28
 MAX_TAGS = 3
 MIN_SURGE_COUNT = 3
 MIN_SURGE_RATIO = 1.3
@@ -22,7 +26,13 @@ MIN_HOUR_EVENTS = 20  # fewer live views than this: use clicks, then order times
 
 
 def build(data: StoreData, catalogue: Catalogue, series: dict[int, SeriesForecast]) -> list[Draft]:
-    """Up to ``MAX_CARDS`` push cards, best expected margin first."""
+    """Up to ``MAX_CARDS`` push cards, the largest expected extra profit from pushing today first.
+
+    The extra is what today's forecast says above the product's own 28-day average
+    (group talk, weather, season, a group buy, the trend: whatever lifts the forecast)
+    times the unit margin; a product must be expected to sell ``MIN_PUSH_UNITS`` today.
+    """
+    usual = data.usual_units(USUAL_DAYS)
     scored = []
     for pid, fc in series.items():
         info = catalogue.products.get(pid)
@@ -30,12 +40,14 @@ def build(data: StoreData, catalogue: Catalogue, series: dict[int, SeriesForecas
             continue
         price = data.campaign_price.get(pid, info.price_fen)
         margin = price - info.cost_fen
-        if margin <= 0 or fc.mean[0] <= 0:
+        expected = shown_units(fc.mean[0])
+        extra = expected - usual.get(pid, 0.0)
+        if margin <= 0 or expected < MIN_PUSH_UNITS or extra < MIN_EXTRA_UNITS:
             continue
-        scored.append((fc.mean[0] * margin, pid))
+        scored.append((r1(extra) * margin, pid))  # the units the card shows × the margin
     scored.sort(key=lambda t: (-t[0], t[1]))
     hour = _best_hour(data)
-    return [_card(data, catalogue, catalogue.products[pid], series[pid], value, hour)
+    return [_card(data, catalogue, catalogue.products[pid], series[pid], value, hour, usual.get(pid, 0.0))
             for value, pid in scored[:MAX_CARDS]]
 
 
@@ -51,32 +63,41 @@ def _best_hour(data: StoreData) -> dict | None:
 
 
 def _card(data: StoreData, catalogue: Catalogue, info: ProductInfo, fc: SeriesForecast, value: float,
-          hour: dict | None) -> Draft:
+          hour: dict | None, usual: float) -> Draft:
     campaign_price = data.campaign_price.get(info.id)
     price = campaign_price or info.price_fen
-    nv = stocking.newsvendor(fc.p10[0], fc.p50[0], fc.p90[0], price, info.cost_fen, info.shelf_life_days)
+    expected = shown_units(fc.mean[0])
+    low, high = min(fc.p10[0], expected), max(fc.p90[0], expected)
+    nv = stocking.newsvendor(low, min(max(fc.p50[0], low), high), high, price, info.cost_fen, info.shelf_life_days)
     in_cat = np.array([catalogue.products[int(p)].category_id == info.category_id
                        if int(p) in catalogue.products else False for p in data.product], dtype=bool)
-    tags = signals.tag_lifts(data.tag_members, data.member, data.order, in_cat,
-                             (data.qty * data.unit_fen).astype(float))[:MAX_TAGS]
-    targeted = set().union(*(data.tag_members[t.tag] for t in tags)) if tags else set()
-    metrics = {
+    brand = {tag: lift for (tag, cid), lift in catalogue.brand_tag_lift.items() if cid == info.category_id}
+    tags = signals.credible_tags(data.tag_members, data.member, data.order, in_cat, brand)[:MAX_TAGS]
+    # No group standing out is the common case in a small store: the owner then messages the
+    # members who bought the category lately (the same reach ``clear`` caps demand by).
+    targeted = len(set().union(*(data.tag_members[t.tag] for t in tags))) if tags else \
+        data.reachable_buyers({info.category_id}, catalogue, USUAL_DAYS)
+    metrics: PushMetrics = {
         "category": info.category,
-        "price_fen": info.price_fen,
-        "campaign_price_fen": campaign_price,
+        "price_fen": price,
+        "list_price_fen": info.price_fen,
         "cost_fen": info.cost_fen,
         "unit_margin_fen": price - info.cost_fen,
-        "expected_units": r1(fc.mean[0]),
-        "expected_margin_fen": int(round(value)),
-        "expected_gmv_fen": int(round(fc.mean[0] * price)),
-        "shelf_life_days": info.shelf_life_days,
-        "critical_ratio": round(nv.ratio, 3),
-        "salvage_fen": int(round(nv.salvage_fen)),
+        "spoil_loss_fen": int(round(info.cost_fen - nv.salvage_fen)),
+        "expected_units": expected,
+        "low_units": r1(low),
+        "high_units": r1(high),
+        "expected_sales_fen": int(round(expected * price)),
+        "usual_units": r1(usual),
+        "extra_units": r1(expected - usual),
+        "extra_profit_fen": int(round(value)),
         "stock_units": nv.units,
-        "target_tags": [{"tag": t.tag, "members": t.members, "lift": round(t.lift, 2)} for t in tags],
-        "target_members": len(targeted),
-        "best_hour": hour,
-        "days": [{"p10": r1(a), "p50": r1(b), "p90": r1(c)} for a, b, c in zip(fc.p10, fc.p50, fc.p90, strict=True)],
+        "target_tags": [{"tag": t.tag, "members": t.members, "lift": round(t.lift, 2), "lift_low": round(t.lift_low, 2)}
+                        for t in tags],
+        "target_members": targeted,
+        "target_group": "tags" if tags else "recent_buyers",
+        "best_hour": hour["hour"] if hour else None,
+        "days": day_ranges(fc),
     }
     reasons = []
     if fc.cold_start:
@@ -90,17 +111,16 @@ def _card(data: StoreData, catalogue: Catalogue, info: ProductInfo, fc: SeriesFo
     if campaign_price:
         reasons.append(reason("campaign_price", price_fen=campaign_price,
                               discount_pct=round(1 - campaign_price / info.price_fen, 3)))
-    last_week = _same_weekday(data, info.id, fc.p50[0])
-    if last_week:
-        reasons.append(last_week)
+    reasons.append(reason("above_usual", units=expected, usual=r1(usual)))
     if tags:
         t = tags[0]
-        reasons.append(reason("tag_lift", count=t.members, tag=t.tag, category=info.category, lift_x=round(t.lift, 2)))
-    reasons.append(reason("stock_ratio", units=nv.units, margin_fen=price - info.cost_fen,
-                          loss_fen=int(round(info.cost_fen - nv.salvage_fen)), ratio_pct=round(nv.ratio, 3)))
-    reasons.append(reason("forecast_range", p50=r1(fc.p50[0]), p10=r1(fc.p10[0]), p90=r1(fc.p90[0])))
-    return Draft(kind="push", score=value, metrics=metrics, reasons=reasons[:3], product_id=info.id, forecast=fc,
-                 cold_start=fc.cold_start, model=fc.source)
+        reasons.append(reason("tag_more_often", count=t.members, tag=t.tag, category=info.category,
+                              lift_x=round(t.lift, 2)))
+    more = metrics["unit_margin_fen"] >= metrics["spoil_loss_fen"]
+    reasons.append(reason("stock_more" if more else "stock_less", margin_fen=metrics["unit_margin_fen"],
+                          loss_fen=metrics["spoil_loss_fen"], units=metrics["stock_units"]))
+    return Draft(kind="push", score=value, metrics=dict(metrics), reasons=reasons[:3], product_id=info.id,
+                 forecast=fc, cold_start=fc.cold_start, model=fc.source)
 
 
 def _cold_reason(data: StoreData, catalogue: Catalogue, info: ProductInfo, fc: SeriesForecast) -> dict:

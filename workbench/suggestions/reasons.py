@@ -29,6 +29,13 @@ CATALOGUE = {
     "unit_margin": _l("Each unit earns {margin_fen}; expected margin today {total_fen}"),
     "tag_lift": _l("{count} members tagged {tag} buy {category} {lift_x}× as often as the "
                    "store's average"),
+    "above_usual": _l("Expected to sell {units} today, against {usual} on an average day of the last 4 weeks"),
+    "tag_more_often": _l("{count} members tagged {tag} order {category} {lift_x}× as often as the store's "
+                         "members do"),
+    "stock_more": _l("Each sale earns {margin_fen} and each unit left over loses {loss_fen}, so stocking a "
+                     "little more than expected pays: {units}"),
+    "stock_less": _l("Each sale earns {margin_fen} but each unit left over loses {loss_fen}, so stock a little "
+                     "less than expected: {units}"),
     "stock_ratio": _l("Stock {units}: each sale earns {margin_fen} and each leftover costs "
                       "{loss_fen}, so it pays to have enough for {ratio_pct} of days"),
     # clear 清货
@@ -39,6 +46,8 @@ CATALOGUE = {
                                "{lift_chg_pct} (too few discounted sales here to measure)"),
     "markdown_gain": _l("At {discount_pct} off, about {units} of {quantity} sell before expiry for "
                         "{revenue_fen}, against {full_fen} at full price"),
+    "markdown_sold_left": _l("At {discount_pct} off about {units} sell before expiry and {left} are left, "
+                             "taking {revenue_fen}"),
     # restock 补货
     "low_cover": _l("{on_hand} in stock lasts {days} days at the expected {daily} a day"),
     "out_of_stock": _l("Out of stock; about {daily} a day are expected"),

@@ -3,7 +3,8 @@
 Cover = stock on hand (unexpired batches) ÷ the forecast mean for today. Levels are
 ``stocking.COVER_LEVELS``: red under 1 day, orange under 2, yellow under 3. The order
 covers ``WINDOW_DAYS`` days (fewer when the shelf life is shorter, since more would
-spoil) with the median forecast plus a safety stock from the P90
+spoil), at the newsvendor's ratio of the window's demand: the expected units when an
+unsold unit costs about what a sale earns, more when it keeps
 (``stocking.order_quantity``). Cards are ranked by the margin the shortfall would lose.
 """
 
@@ -12,7 +13,8 @@ from __future__ import annotations
 import math
 
 from workbench.suggestions import stocking
-from workbench.suggestions.drafts import Draft, r1
+from workbench.suggestions.cards import RestockMetrics
+from workbench.suggestions.drafts import Draft, day_ranges, r1, shown_units
 from workbench.suggestions.forecast import SeriesForecast
 from workbench.suggestions.reasons import reason
 from workbench.suggestions.storedata import Catalogue, StoreData
@@ -39,23 +41,30 @@ def build(data: StoreData, catalogue: Catalogue, series: dict[int, SeriesForecas
         if level is None:
             continue
         window = max(1, min(WINDOW_DAYS, info.shelf_life_days, len(fc.p50)))
-        qty = stocking.order_quantity(have, fc.p50[:window], fc.p90[:window])
+        shown = day_ranges(fc)[:window]
+        ratio = stocking.critical_ratio(info.price_fen, info.cost_fen, stocking.salvage_value(
+            info.price_fen, info.cost_fen, info.shelf_life_days))
+        qty = stocking.order_quantity(have, [d["mean"] for d in shown], [d["p10"] for d in shown],
+                                      [d["p90"] for d in shown], ratio)
         if qty <= 0:
             continue
         short = max(0.0, sum(fc.mean[:window]) - have)
         lost = short * max(info.price_fen - info.cost_fen, 0)
-        metrics = {
+        expected = shown_units(daily)
+        metrics: RestockMetrics = {
             "category": info.category,
             "on_hand": have,
-            "daily_demand": r1(daily),
-            "cover_days": None if math.isinf(days) else round(days, 2),
+            "expected_units": expected,
+            "low_units": r1(min(fc.p10[0], expected)),
+            "high_units": r1(max(fc.p90[0], expected)),
+            # One decimal, the same number the reason says (0.45 read "0.5 天" beside "只够 0.4 天").
+            "cover_days": None if math.isinf(days) else round(days, 1),
             "level": level,
             "window_days": window,
-            "window_p50": r1(sum(fc.p50[:window])),
             "order_units": qty,
             "order_cost_fen": qty * info.cost_fen,
             "lost_margin_fen": int(round(lost)),
-            "days": [{"p10": r1(a), "p50": r1(b), "p90": r1(c)} for a, b, c in zip(fc.p10, fc.p50, fc.p90, strict=True)],
+            "days": day_ranges(fc),
         }
         reasons = []
         if fc.cold_start:
@@ -67,7 +76,7 @@ def build(data: StoreData, catalogue: Catalogue, series: dict[int, SeriesForecas
         else:
             reasons.append(reason("low_cover", on_hand=have, days=round(days, 1), daily=r1(daily)))
         reasons.append(reason("order_up_to", units=qty, days=window))
-        out.append(Draft(kind="restock", score=lost + (3 - days if not math.isinf(days) else 0), metrics=metrics,
+        out.append(Draft(kind="restock", score=lost + (3 - days if not math.isinf(days) else 0), metrics=dict(metrics),
                          reasons=reasons[:3], product_id=pid, forecast=fc, cold_start=fc.cold_start, model=fc.source,
                          extra={"level": level}))
     out.sort(key=lambda d: (-d.score, d.product_id))

@@ -46,6 +46,66 @@ def tag_lifts(tag_members: dict[str, set[int]], member: np.ndarray, order: np.nd
     return sorted(out, key=lambda t: (-t.lift, t.tag))
 
 
+#: A tag's own orders weigh against this many orders of prior (the brand's lift for the tag
+#: and category, itself shrunk towards no lift): a small sample cannot make a tag.
+TAG_PRIOR_ORDERS = 30
+Z90 = 1.645  # one-sided 95 %: the lower end of a 90 % interval
+
+
+@dataclass(frozen=True)
+class CredibleTag:
+    tag: str
+    lift: float  # shrunk
+    lift_low: float  # lower end of the 90 % interval
+    members: int
+    orders: int
+
+
+def shrunk_lift(hits: int, orders: int, base_rate: float, prior_lift: float = 1.0,
+                prior_orders: int = TAG_PRIOR_ORDERS) -> tuple[float, float]:
+    """(lift, lower end of its 90 % interval) of a rate ``hits / orders`` over ``base_rate``.
+
+    Beta-binomial shrinkage: the prior is ``prior_orders`` orders at ``base_rate ×
+    prior_lift``; the interval is the normal approximation of the posterior.
+    """
+    if base_rate <= 0:
+        return 1.0, 0.0
+    prior_rate = min(base_rate * prior_lift, 0.99)
+    n = orders + prior_orders
+    rate = (hits + prior_orders * prior_rate) / n
+    sd = (rate * (1 - rate) / (n + 1)) ** 0.5
+    return rate / base_rate, (rate - Z90 * sd) / base_rate
+
+
+def credible_tags(tag_members: dict[str, set[int]], member: np.ndarray, order: np.ndarray, in_category: np.ndarray,
+                  brand_lift: dict[str, float] | None = None, min_members: int = 5) -> list[CredibleTag]:
+    """Tags whose members order the category more often than the store's members do, credibly.
+
+    Per tag: the share of its members' orders that hold the category, against the
+    store's share, shrunk towards the brand's lift for that tag and category
+    (``brand_lift``, 1.0 when unknown). A tag is kept only when the lower end of the
+    90 % interval of its lift is above 1. Sorted by that lower end, highest first.
+    """
+    orders_all = np.unique(order)
+    if len(orders_all) == 0:
+        return []
+    with_cat = np.unique(order[in_category])
+    base = len(with_cat) / len(orders_all)
+    out = []
+    for tag, members in tag_members.items():
+        if len(members) < min_members:
+            continue
+        mine = np.isin(member, np.fromiter(members, dtype=np.int64))
+        n = len(np.unique(order[mine]))
+        if n == 0:
+            continue
+        hits = len(np.unique(order[mine & in_category]))
+        lift, low = shrunk_lift(hits, n, base, (brand_lift or {}).get(tag, 1.0))
+        if low > 1.0:
+            out.append(CredibleTag(tag, lift, low, len(members), n))
+    return sorted(out, key=lambda t: (-t.lift_low, t.tag))
+
+
 def best_hour(hours: np.ndarray) -> tuple[int, float] | None:
     """The most frequent local hour and its share of events; None without events."""
     if len(hours) == 0:

@@ -105,15 +105,21 @@ def cover_level(days: float) -> str | None:
     return None
 
 
-def order_quantity(on_hand: float, p50: list[float], p90: list[float]) -> int:
-    """Order-up-to quantity covering the window's median demand plus a P90 safety stock.
+def order_quantity(on_hand: float, mean: list[float], p10: list[float], p90: list[float], ratio: float) -> int:
+    """What to order so the stock covers the window's demand at the newsvendor's ratio.
 
-    Target = Σ P50 over the window + √Σ (P90 − P50)² (days treated as independent, so
-    the day-level gaps to P90 add in quadrature); order = target − on hand, rounded up.
+    The window's demand is centred on the sum of the days' expected units (what the
+    card shows), with its lower and upper spreads the days' gaps to P10 and P90 added in
+    quadrature (days treated as independent). The stock to hold is that demand's quantile
+    at ``ratio`` (``critical_ratio``: running out costs the margin, an unsold unit what
+    spoils or is cleared at a loss), so goods that spoil are ordered near the expected
+    units and cheap-to-keep goods a little above; order = that − on hand, rounded.
     """
-    base = sum(p50)
-    safety = math.sqrt(sum(max(h - m, 0.0) ** 2 for m, h in zip(p50, p90, strict=True)))
-    return max(0, math.ceil(base + safety - on_hand - 1e-9))
+    centre = sum(mean)
+    low = math.sqrt(sum(max(m - a, 0.0) ** 2 for m, a in zip(mean, p10, strict=True)))
+    high = math.sqrt(sum(max(h - m, 0.0) ** 2 for m, h in zip(mean, p90, strict=True)))
+    target = quantile(max(centre - low, 0.0), centre, centre + high, ratio) if ratio > 0 else 0.0
+    return max(0, int(math.floor(target - on_hand + 0.5)))
 
 
 def expected_sold(demand: float, stock: int) -> float:
@@ -161,6 +167,12 @@ MIN_ELASTICITY_ROWS = 12
 
 
 def estimate_elasticity(groups: list, depth: list[float], units: list[float]) -> tuple[float, int] | None:
+    """(slope, rows) of ``estimate_elasticity_se``."""
+    found = estimate_elasticity_se(groups, depth, units)
+    return None if found is None else (found[0], found[1])
+
+
+def estimate_elasticity_se(groups: list, depth: list[float], units: list[float]) -> tuple[float, int, float] | None:
     """Within-group slope of log units on −log(1 − discount depth), and the rows used.
 
     Rows are discounted product-days (groups = product ids). Only days on discount are
@@ -185,8 +197,47 @@ def estimate_elasticity(groups: list, depth: list[float], units: list[float]) ->
     if len(xs) < MIN_ELASTICITY_ROWS or sxx < 1e-4:
         return None
     slope = sum(x * y for x, y in zip(xs, ys, strict=True)) / sxx
+    # Standard error of the slope from the residuals (the fixed effects used one row per group).
+    dof = max(len(xs) - 1 - sum(1 for rows in by_group.values() if len(rows) >= 2), 1)
+    resid = sum((y - slope * x) ** 2 for x, y in zip(xs, ys, strict=True)) / dof
+    se = math.sqrt(resid / sxx)
     lo, hi = ELASTICITY_RANGE
-    return min(max(slope, lo), hi), len(xs)
+    return min(max(slope, lo), hi), len(xs), se
+
+
+#: Prior for a price response nobody measured: brand-wide, ±PRIOR_SD (one sd).
+PRIOR_SD = 0.75
+#: A response used on a card stays in this range whatever the data say: a 10 % discount
+#: lifting sales by more than 50 % (4.0) is not something one batch should bet on.
+RESPONSE_RANGE = (0.5, 4.0)
+
+
+def pool_response(estimate: float, se: float, prior: float, prior_sd: float = PRIOR_SD) -> tuple[float, float]:
+    """Precision-weighted mean of a measured response and its prior: (value, standard error).
+
+    A noisy store estimate (large ``se``) moves little from the brand's figure; a
+    precise one wins. The result is clipped to ``RESPONSE_RANGE``.
+    """
+    w_data, w_prior = 1.0 / max(se, 1e-6) ** 2, 1.0 / prior_sd ** 2
+    value = (w_data * estimate + w_prior * prior) / (w_data + w_prior)
+    lo, hi = RESPONSE_RANGE
+    return min(max(value, lo), hi), math.sqrt(1.0 / (w_data + w_prior))
+
+
+def capped_markdown_curve(quantity: int, base_demand: float, price_fen: float, elasticity: float,
+                          buyers: int, grid: tuple[float, ...] = DISCOUNT_GRID) -> list[MarkdownPoint]:
+    """``markdown_curve`` with demand capped by the buyers the store can reach.
+
+    A discount brings more of the store's members to buy, never more members than it
+    has: demand at any price is at most ``max(base_demand, buyers)`` (one unit each).
+    """
+    out = []
+    ceiling = max(base_demand, float(buyers))
+    for d in grid:
+        demand = min(base_demand * (1.0 - d) ** (-elasticity), ceiling)
+        units = expected_sold(demand, quantity)
+        out.append(MarkdownPoint(d, demand, units, int(round(units * price_fen * (1.0 - d)))))
+    return out
 
 
 SHRINK_ROWS = 30  # an estimate from this many rows weighs as much as its prior

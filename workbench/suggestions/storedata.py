@@ -55,6 +55,11 @@ class Catalogue:
     #: profile → number of stores with sales behind ``profile_daily``
     profile_stores: dict[str, int] = field(default_factory=dict)
     store_profile: dict[int, str] = field(default_factory=dict)
+    #: (tag name, category id) → the brand's lift (shrunk towards 1): how much more often
+    #: the tag's members' orders hold the category than all orders do
+    brand_tag_lift: dict[tuple[str, int], float] = field(default_factory=dict)
+    #: category id → standard error of ``brand_elasticity``
+    brand_elasticity_se: dict[int, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -83,6 +88,22 @@ class StoreData:
     temp_by_offset: dict[int, int]
     tag_members: dict[str, set[int]]  # tag name → members who may be pushed to
     sales_days: int  # local days with any sale in the last 28
+    opted_out: set[int] = field(default_factory=set)  # members who take no messages
+
+    def usual_units(self, days: int) -> dict[int, float]:
+        """product → mean units a day over the last ``days`` days."""
+        keep = self.offset >= -days
+        out: dict[int, float] = defaultdict(float)
+        for p, q in zip(self.product[keep].tolist(), self.qty[keep].tolist(), strict=True):
+            out[p] += q / days
+        return dict(out)
+
+    def reachable_buyers(self, category_ids: set[int], catalogue: Catalogue, days: int = 28) -> int:
+        """Members (who take messages) that bought any of ``category_ids`` in the last ``days`` days."""
+        keep = self.offset >= -days
+        buyers = {int(m) for m, p in zip(self.member[keep].tolist(), self.product[keep].tolist(), strict=True)
+                  if p in catalogue.products and catalogue.products[p].category_id in category_ids}
+        return len(buyers - self.opted_out)
 
     def units_by_product_day(self, days: int) -> dict[int, np.ndarray]:
         """product → (days,) units for offsets −days … −1."""
@@ -152,9 +173,11 @@ def load_catalogue(session, day: date) -> Catalogue:
         if overall is not None:
             cat.brand_elasticity_all = overall[0]
         for cid, (g, dep, u) in by_cat.items():
-            est = stocking.estimate_elasticity(g, dep, u)
+            est = stocking.estimate_elasticity_se(g, dep, u)
             if est is not None:
-                cat.brand_elasticity[cid] = (stocking.shrink(est[0], est[1], cat.brand_elasticity_all), est[1])
+                value, se = stocking.pool_response(est[0], est[2], cat.brand_elasticity_all)
+                cat.brand_elasticity[cid] = (value, est[1])
+                cat.brand_elasticity_se[cid] = se
 
     # Profile averages for cold starts: units per store-day over the last 28 days.
     since = day_start_utc(day - timedelta(days=28))
@@ -177,7 +200,36 @@ def load_catalogue(session, day: date) -> Catalogue:
         prof = cat.store_profile.get(s, "mixed")
         cat.profile_stores[prof] = cat.profile_stores.get(prof, 0) + 1
     cat.profile_daily = {k: v / (28.0 * cat.profile_stores[k[0]]) for k, v in totals.items()}
+    cat.brand_tag_lift = brand_tag_lifts(session, since, day_start_utc(day), products)
     return cat
+
+
+def brand_tag_lifts(session, start, end, products: dict[int, ProductInfo]) -> dict[tuple[str, int], float]:
+    """(tag, category id) → lift of the tag's orders holding the category, over all stores, shrunk to 1."""
+    from workbench.suggestions.signals import shrunk_lift
+
+    orders = select(Order.id, Order.member_id).where(
+        Order.placed_at >= start, Order.placed_at < end, Order.status.not_in(EXCLUDED)).subquery()
+    total = session.scalar(select(func.count()).select_from(orders)) or 0
+    if not total:
+        return {}
+    by_cat = dict(session.execute(
+        select(Product.category_id, func.count(func.distinct(orders.c.id)))
+        .join(OrderItem, OrderItem.order_id == orders.c.id).join(Product, Product.id == OrderItem.product_id)
+        .group_by(Product.category_id)).all())
+    tagged = select(Tag.name, MemberTag.member_id).join(MemberTag, MemberTag.tag_id == Tag.id).subquery()
+    by_tag = dict(session.execute(
+        select(tagged.c.name, func.count(orders.c.id)).join(tagged, tagged.c.member_id == orders.c.member_id)
+        .group_by(tagged.c.name)).all())
+    out = {}
+    for tag, cid, hits in session.execute(
+        select(tagged.c.name, Product.category_id, func.count(func.distinct(orders.c.id)))
+        .join(tagged, tagged.c.member_id == orders.c.member_id)
+        .join(OrderItem, OrderItem.order_id == orders.c.id).join(Product, Product.id == OrderItem.product_id)
+        .group_by(tagged.c.name, Product.category_id)).all():
+        lift, _low = shrunk_lift(int(hits), int(by_tag.get(tag, 0)), by_cat.get(cid, 0) / total)
+        out[(tag, cid)] = lift
+    return out
 
 
 def store_profiles(session) -> dict[int, str]:
@@ -250,6 +302,8 @@ def load_store(session, store_id: int, day: date, catalogue: Catalogue) -> Store
     ).all())
     temp_by_offset = {(d - day).days: t for d, t in temps.items()}
 
+    opted_out = set(session.scalars(select(Member.id).where(Member.store_id == store_id,
+                                                          Member.push_opt_out.is_(True))).all())
     tag_members: dict[str, set[int]] = defaultdict(set)
     for name, mid in session.execute(
         select(Tag.name, MemberTag.member_id).join(MemberTag, MemberTag.tag_id == Tag.id)
@@ -265,5 +319,5 @@ def load_store(session, store_id: int, day: date, catalogue: Catalogue) -> Store
         order=order, batches=list(batches), campaign_price=campaign_price, talk_kind=talk_kind,
         talk_topic=talk_topic, talk_product=talk_product, talk_offset=talk_offset, talk_hour=th,
         temp_today=temp_by_offset.get(0), temp_by_offset=temp_by_offset, tag_members=dict(tag_members),
-        sales_days=int(len(np.unique(offset[recent]))),
+        sales_days=int(len(np.unique(offset[recent]))), opted_out=opted_out,
     )
