@@ -26,7 +26,7 @@ run: install  ## start everything on http://127.0.0.1:5000 (Ctrl-C stops it all)
 
 test: install  ## run the whole test suite (browser tests need Debian's chromium; installed when root)
 	@bash scripts/ensure_chromium.sh
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --durations=20 $(PYTEST_ARGS)
 
 lint:  ## ruff over the whole tree
 	$(BIN)/ruff check .
