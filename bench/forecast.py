@@ -47,9 +47,11 @@ def main() -> int:
         from sqlalchemy import text
 
         from workbench import create_app
+        from workbench.config import prepare_instance
         from workbench.extensions import db
         from workbench.forecasting.dbsource import load_panel
 
+        prepare_instance()  # WORKBENCH_INSTANCE may name a fresh folder
         app = create_app()
         with app.app_context(), db.engine.connect() as conn:
             panel = load_panel(conn, days=args.history_days)

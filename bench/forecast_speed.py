@@ -116,7 +116,7 @@ def backtest(url: str, as_of: date, n_series: int, workdir: Path) -> None:
         for (sid, pid, day), units in sorted(sums.items()):
             writer.writerow([sid, pid, day.isoformat(), units])
     env = {**os.environ, "FLASK_APP": "wsgi", "WORKBENCH_ENV": "development",
-           "WORKBENCH_INSTANCE": str(workdir)}
+           "WORKBENCH_INSTANCE": str(workdir), "SECRET_KEY": "bench-only"}
     env.pop("DATABASE_URL", None)  # the CSV path needs no database (an empty SQLite is made)
     subprocess.run([sys.executable, "-m", "flask", "db", "upgrade"], cwd=ROOT, env=env, check=True,
                    capture_output=True)

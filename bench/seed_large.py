@@ -54,7 +54,7 @@ def counts(url: str) -> dict[str, int]:
 
 def bench(name: str, url: str, workdir: Path, end_date: str, progress: bool) -> None:
     env = {**os.environ, "DATABASE_URL": url, "WORKBENCH_ENV": "development",
-           "WORKBENCH_INSTANCE": str(workdir), "FLASK_APP": "wsgi"}
+           "WORKBENCH_INSTANCE": str(workdir), "FLASK_APP": "wsgi", "SECRET_KEY": "bench-only"}
     flask = [sys.executable, "-m", "flask"]
     migrate_s, _ = run_child([*flask, "db", "upgrade"], env, quiet=True)
     seed_args = [*flask, "demo", "seed", "--preset", "large", "--end-date", end_date]

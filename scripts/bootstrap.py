@@ -73,6 +73,12 @@ def compile_translations() -> None:
                    cwd=ROOT, stdin=subprocess.DEVNULL)
 
 
+def prepare_instance() -> None:
+    """The instance folder and the development secret key, made once (not by reading config)."""
+    subprocess.run([str(BIN / "python"), "-c", "from workbench.config import prepare_instance; prepare_instance()"],
+                   check=True, cwd=ROOT, stdin=subprocess.DEVNULL)
+
+
 def main() -> None:
     if sys.version_info < (3, 11):  # noqa: UP036  (this runs under the system Python)
         sys.exit(f"[bootstrap] Python 3.11+ is needed, {sys.executable} is {sys.version.split()[0]}; "
@@ -80,6 +86,7 @@ def main() -> None:
     create_venv()
     install()
     compile_translations()
+    prepare_instance()
 
 
 if __name__ == "__main__":

@@ -284,6 +284,9 @@ def main() -> int:
 
     status = 0
     try:
+        from workbench.config import prepare_instance
+
+        prepare_instance()  # WORKBENCH_INSTANCE may point somewhere bootstrap never saw
         clean_leftovers()
         if not port_free(port, host):
             raise SystemExit(f"[run] {host}:{port} is in use; set PORT to another port")

@@ -18,7 +18,26 @@ def clean_env(monkeypatch, tmp_path):
     return monkeypatch
 
 
-def test_default_profile_is_development(clean_env):
+@pytest.fixture
+def prepared_env(clean_env):
+    """``clean_env`` after start-up made the instance folder and its development secret."""
+    config_module.prepare_instance()
+    return clean_env
+
+
+def test_reading_the_configuration_writes_nothing(clean_env):
+    """Files are start-up's business (prepare_instance), never a side effect of Config()."""
+    clean_env.setenv("SECRET_KEY", "given")
+    config_from_env()
+    assert not config_module.INSTANCE_DIR.exists()
+
+
+def test_development_without_a_prepared_instance_says_what_to_run(clean_env):
+    with pytest.raises(ConfigError, match="make install"):
+        config_from_env()
+
+
+def test_default_profile_is_development(prepared_env):
     config = config_from_env()
     assert isinstance(config, DevelopmentConfig)
     assert not config.TESTING
@@ -69,6 +88,8 @@ def test_production_session_cookie_is_sent_secure(clean_env):
 
 
 def test_development_secret_is_generated_once_and_kept(clean_env):
+    config_module.prepare_instance()
+    config_module.prepare_instance()  # a second start-up keeps the key
     first = config_from_env().SECRET_KEY
     second = config_from_env().SECRET_KEY
     assert first == second and len(first) >= 32
@@ -92,25 +113,25 @@ def test_development_secret_from_env_wins(clean_env):
         ("sqlite:////tmp/x.sqlite", "sqlite:////tmp/x.sqlite"),
     ],
 )
-def test_database_url_normalised(clean_env, given, expected):
-    clean_env.setenv("DATABASE_URL", given)
+def test_database_url_normalised(prepared_env, given, expected):
+    prepared_env.setenv("DATABASE_URL", given)
     uri = config_from_env().SQLALCHEMY_DATABASE_URI
     assert uri == expected
 
 
-def test_default_database_is_sqlite_in_instance(clean_env):
+def test_default_database_is_sqlite_in_instance(prepared_env):
     uri = config_from_env().SQLALCHEMY_DATABASE_URI
     assert uri == f"sqlite:///{config_module.INSTANCE_DIR / 'workbench.sqlite'}"
 
 
-def test_redis_and_rate_limit_storage(clean_env):
+def test_redis_and_rate_limit_storage(prepared_env):
     config = config_from_env()
     assert config.REDIS_URL == "redis://127.0.0.1:6391/0"  # embedded Redis's port, never 6379
     assert config.RATELIMIT_STORAGE_URI == config.REDIS_URL
-    clean_env.setenv("REDIS_URL", "redis://cache:6380/2")
+    prepared_env.setenv("REDIS_URL", "redis://cache:6380/2")
     config = config_from_env()
     assert config.RATELIMIT_STORAGE_URI == "redis://cache:6380/2"
-    clean_env.setenv("RATELIMIT_STORAGE_URI", "memory://")
+    prepared_env.setenv("RATELIMIT_STORAGE_URI", "memory://")
     assert config_from_env().RATELIMIT_STORAGE_URI == "memory://"
 
 

@@ -1,8 +1,10 @@
 """Configuration, read only from the environment.
 
 ``WORKBENCH_ENV`` picks the profile (development, production, testing). Production
-refuses to start without ``SECRET_KEY``; development generates one per instance folder
-so sessions survive restarts without a secret ever being committed.
+refuses to start without ``SECRET_KEY``; development reads one kept in the instance
+folder so sessions survive restarts without a secret ever being committed. Reading the
+configuration writes nothing: ``prepare_instance`` (called at start-up by
+``scripts/bootstrap.py`` and ``scripts/run.py``) creates the folder and that secret.
 """
 
 from __future__ import annotations
@@ -18,13 +20,30 @@ class ConfigError(RuntimeError):
     """Raised when the environment cannot produce a safe configuration."""
 
 
-def _dev_secret_key() -> str:
-    """A random key kept in ``instance/`` so development logins survive restarts."""
+DEV_SECRET_FILE = "dev-secret-key"
+
+
+def prepare_instance() -> Path:
+    """Create the instance folder and, once, the development secret key in it.
+
+    Start-up work, kept out of ``Config`` so building a configuration never writes files.
+    """
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
-    path = INSTANCE_DIR / "dev-secret-key"
+    path = INSTANCE_DIR / DEV_SECRET_FILE
     if not path.exists():
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
+    return INSTANCE_DIR
+
+
+def _dev_secret_key() -> str:
+    """The random key ``prepare_instance`` keeps in ``instance/``."""
+    path = INSTANCE_DIR / DEV_SECRET_FILE
+    if not path.exists():
+        raise ConfigError(
+            f"no SECRET_KEY and no {path}: run `make install` (scripts/bootstrap.py) once, "
+            "or set SECRET_KEY"
+        )
     return path.read_text().strip()
 
 
@@ -41,7 +60,6 @@ def _database_url(default_name: str) -> str:
     url = os.environ.get("DATABASE_URL")
     if url:
         return normalise_database_url(url)
-    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{INSTANCE_DIR / default_name}"
 
 
