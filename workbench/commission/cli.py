@@ -10,9 +10,10 @@ from flask.cli import AppGroup
 from sqlalchemy import select, true
 
 from workbench.commission import periods, settlement
-from workbench.commission.statements import CloseRefused, close_period, local_day, recompute
+from workbench.commission.statements import CloseRefused, close_period, recompute
 from workbench.extensions import db
 from workbench.stores.models import Store
+from workbench.timeutil import local_day
 from workbench.types import utcnow
 
 commission_cli = AppGroup("commission", help="Commission statements: close a month, recompute, export.")

@@ -25,12 +25,12 @@ from workbench.commission.books import version_on
 from workbench.commission.lifecycle import LifecycleError
 from workbench.commission.models import CommissionPlan
 from workbench.commission.report import statement_report
-from workbench.commission.statements import local_day
 from workbench.extensions import db
 from workbench.hq import services as hq_services
 from workbench.jobs.models import JobRecord, JobStatus
 from workbench.jobs.queue import QueueUnavailable, launch
 from workbench.stores.models import Store
+from workbench.timeutil import local_day
 from workbench.types import utcnow
 from workbench.web import render, wants_fragment
 

@@ -22,7 +22,8 @@ from workbench.commission.models import (
     StatementLine,
     StatementStatus,
 )
-from workbench.commission.statements import adjustment_draft, local_day
+from workbench.commission.statements import adjustment_draft
+from workbench.timeutil import local_day
 
 S = StatementStatus
 MAX_ADJUSTMENT_FEN = 100_000_000  # ¥1,000,000: anything larger is a typo

@@ -21,8 +21,8 @@ from workbench.commission.report import (
     statement_report,
     store_periods,
 )
-from workbench.commission.statements import local_day
 from workbench.owner.charts import PRIMARY, _layout, to_html
+from workbench.timeutil import local_day
 
 PAGE_SIZE = 30
 KINDS = {"all": _l("All lines"), "earning": _l("Pickups"), "clawback": _l("Clawbacks"),

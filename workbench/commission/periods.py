@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from workbench.formatting import SHANGHAI
-from workbench.timeutil import day_start_utc, local_days_utc
+from workbench.timeutil import day_start_utc, local_day, local_days_utc
 
 _PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
@@ -64,7 +63,7 @@ def day_finder(period: str) -> Callable[[datetime], date]:
     def local_day_of(moment: datetime) -> date:
         index = bisect_right(starts, moment) - 1
         if index < 0 or moment >= end:
-            return moment.replace(tzinfo=UTC).astimezone(SHANGHAI).date()
+            return local_day(moment)
         return days[index]
 
     return local_day_of

@@ -33,9 +33,10 @@ from workbench.commission.models import (
 )
 from workbench.commission.rules import RateBook, Sale, rate_month
 from workbench.commission.settlement import BadAmount, yuan_to_fen
-from workbench.commission.statements import CLOSED_STATES, earned_items, earning_drafts, local_day
+from workbench.commission.statements import CLOSED_STATES, earned_items, earning_drafts
 from workbench.orders.models import Campaign, Order, OrderItem
 from workbench.stores.models import Store
+from workbench.timeutil import local_day
 
 MAX_TIERS = 8
 MAX_AFTER_SALES_DAYS = 90

@@ -29,9 +29,10 @@ from workbench.commission.models import (
     StatementLine,
     StatementStatus,
 )
-from workbench.commission.statements import CLOSED_STATES, _refuse_gaps, local_day
+from workbench.commission.statements import CLOSED_STATES, _refuse_gaps
 from workbench.orders.models import Order, OrderItem
 from workbench.stores.models import Region, Store
+from workbench.timeutil import local_day
 
 S = StatementStatus
 #: The statuses a settlement row can have; "open" means the month is not closed for that store.

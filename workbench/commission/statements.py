@@ -33,15 +33,13 @@ from workbench.commission.models import (
     StatementStatus,
 )
 from workbench.commission.rules import Line, clawback_fen, rate_month
-from workbench.formatting import SHANGHAI
 from workbench.orders.models import Order, OrderItem, Refund
 from workbench.stores.models import Store
+from workbench.timeutil import local_day
 
 CLOSED_STATES = (StatementStatus.CLOSED, StatementStatus.CONFIRMED, StatementStatus.PAID)
 
 
-def local_day(moment: datetime) -> date:
-    return moment.astimezone(SHANGHAI).date()
 
 
 # ------------------------------------------------------------------ raw data

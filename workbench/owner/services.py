@@ -15,7 +15,6 @@ from sqlalchemy import case, distinct, extract, func, select
 from sqlalchemy.orm import Session
 
 from workbench.catalog.models import Product, StockBatch
-from workbench.formatting import SHANGHAI
 from workbench.live.models import LiveSession
 from workbench.members.models import Interaction, InteractionKind, Member, MemberTag, Review, Tag
 from workbench.orders.models import (
@@ -28,7 +27,7 @@ from workbench.orders.models import (
 )
 from workbench.stores.kpi import NOT_SALES
 from workbench.stores.models import Building, Community, Store, Weather
-from workbench.timeutil import local_days_utc
+from workbench.timeutil import local_day, local_days_utc
 
 #: Orders that count towards a campaign's threshold: paid and not undone. An unpaid
 #: 接龙 entry is a promise, not a purchase.
@@ -40,10 +39,6 @@ COUNTS_TOWARDS_GROUP = (
     OrderStatus.ARRIVED,
     OrderStatus.PICKED_UP,
 )
-
-
-def _local_date(moment: datetime) -> date:
-    return moment.astimezone(SHANGHAI).date()
 
 
 def _ratio(part: int | float, whole: int | float) -> float | None:
@@ -169,7 +164,7 @@ def daily_sales(session: Session, store_id: int, first: date, last: date) -> lis
     gmv: dict[date, int] = defaultdict(int)
     count: dict[date, int] = defaultdict(int)
     for placed_at, total in rows:
-        day = _local_date(placed_at)
+        day = local_day(placed_at)
         gmv[day] += total
         count[day] += 1
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]

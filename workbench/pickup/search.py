@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session
 
 from workbench.members.models import Member
 from workbench.orders.models import Order, OrderStatus, PickupMethod
-from workbench.pickup.services import CounterMember, _today_range, member_cards
+from workbench.pickup.services import CounterMember, member_cards
 from workbench.stores.models import Building
+from workbench.timeutil import local_day_range
 
 #: Enough cards to choose from on a phone; a longer list means "type more".
 MAX_RESULTS = 20
@@ -90,7 +91,7 @@ def classify(text: str) -> QueryKind:
 
 def _at_counter(store_id: int, now: datetime):
     """Orders that put a member on the counter: waiting, or picked up today."""
-    start, end = _today_range(now)
+    start, end = local_day_range(now)
     return and_(
         Order.store_id == store_id,
         or_(Order.status == OrderStatus.ARRIVED,

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from workbench.auth.models import User
 from workbench.catalog.models import Product
 from workbench.commission.models import LineKind, StatementLine
-from workbench.formatting import SHANGHAI, local_time
+from workbench.formatting import local_time
 from workbench.members.models import Member
 from workbench.orders import transitions
 from workbench.orders.models import (
@@ -33,7 +33,7 @@ from workbench.orders.models import (
     TicketStatus,
 )
 from workbench.stores.models import Building
-from workbench.timeutil import local_days_utc
+from workbench.timeutil import local_day_range
 
 #: An order waiting at the pickup point longer than this is overdue (members forget).
 OVERDUE_AFTER = timedelta(days=2)
@@ -115,14 +115,9 @@ class CounterPage:
     has_more: bool
 
 
-def _today_range(now: datetime) -> tuple[datetime, datetime]:
-    local_day = now.astimezone(SHANGHAI).date()
-    return local_days_utc(local_day, local_day)
-
-
 def counter_counts(session: Session, store_id: int, now: datetime) -> CounterCounts:
     """待提货 / 今日已提 / 超过 2 天, in one round trip."""
-    start, end = _today_range(now)
+    start, end = local_day_range(now)
     since = func.coalesce(Order.arrived_at, Order.placed_at)
     arrived = Order.status == S.ARRIVED
     row = session.execute(
@@ -166,7 +161,7 @@ def member_cards(session: Session, store_id: int, members: list[int] | Select, n
     """
     if isinstance(members, list) and not members:
         return []
-    start, end = _today_range(now)
+    start, end = local_day_range(now)
     rows = session.execute(
         select(Order.id, Order.code, Order.status, Order.total_fen, Order.arrived_at, Order.placed_at,
                Order.picked_up_at, Member.id, Member.name, Member.phone, Member.room, Member.pickup_code,

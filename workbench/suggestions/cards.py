@@ -24,13 +24,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from workbench.formatting import SHANGHAI, money, number, percent
+from workbench.formatting import money, number, percent
 from workbench.orders.models import Order, OrderItem
 from workbench.stores.kpi import NOT_SALES
 from workbench.suggestions.accuracy import KIND_ORDER
 from workbench.suggestions.models import DismissReason, Suggestion
 from workbench.suggestions.reasons import render_reason
-from workbench.timeutil import local_days_utc
+from workbench.timeutil import local_day, local_days_utc
 
 # --- the metrics each kind stores -----------------------------------------------------
 
@@ -395,7 +395,7 @@ def daily_units(session: Session, store_id: int, product_id: int, first: date, l
     )
     sold: dict[date, float] = defaultdict(float)
     for placed_at, q in rows:
-        sold[placed_at.astimezone(SHANGHAI).date()] += float(q or 0)
+        sold[local_day(placed_at)] += float(q or 0)
     return [(first + timedelta(days=i), sold[first + timedelta(days=i)]) for i in range((last - first).days + 1)]
 
 
