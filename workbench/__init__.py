@@ -55,9 +55,15 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_queue(app: Flask) -> None:
+    from workbench.commission.jobs import schedule as commission_schedule
+    from workbench.jobs.cron import register_schedule
     from workbench.jobs.queue import init_queue
+    from workbench.suggestions.jobs import schedule as suggestions_schedule
 
     init_queue(app)
+    # Each domain's periodic jobs, in the order the cron process lists them.
+    register_schedule(app, suggestions_schedule)
+    register_schedule(app, commission_schedule)
 
 
 def register_blueprints(app: Flask) -> None:
