@@ -64,8 +64,7 @@ def _base_rate(session, first: date, last: date) -> float:
     from sqlalchemy import select
 
     from workbench.formatting import SHANGHAI
-    from workbench.orders.models import Order, OrderItem
-    from workbench.stores.kpi import NOT_SALES
+    from workbench.orders.models import NOT_SALES, Order, OrderItem
     from workbench.timeutil import local_days_utc
 
     start, end = local_days_utc(first - timedelta(days=28), last)

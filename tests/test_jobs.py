@@ -21,7 +21,7 @@ from workbench.jobs.queue import QueueUnavailable, get_queue, launch
 from workbench.models import Order, OrderItem, OrderStatus, StoreKpi
 
 ROOT = Path(__file__).resolve().parent.parent
-KPI_JOB = "workbench.stores.jobs.recompute_store_kpis"
+KPI_JOB = "workbench.hq.jobs.recompute_store_kpis"
 
 
 class Boom(RuntimeError):
@@ -210,7 +210,7 @@ def test_status_is_private_to_the_launcher(app, db, world):
 def test_importing_job_modules_builds_no_app(app):
     """Importing the job modules must not create an app (it would read production config)."""
     code = (
-        "import workbench.stores.jobs, workbench.jobs.runner as r\n"
+        "import workbench.hq.jobs, workbench.jobs.runner as r\n"
         "from flask import has_app_context\n"
         "assert r._app is None and not has_app_context()\n"
     )

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from tests.conftest import login
 from workbench.formatting import local_today
+from workbench.hq import kpi
 from workbench.jobs.models import JobRecord
-from workbench.stores import kpi
 
 
 @pytest.fixture
@@ -186,7 +186,7 @@ def test_recompute_launches_job_and_returns_polling_status(hq_client, world, db)
     response = hq_client.post("/hq/stores/recompute", headers={"HX-Request": "true"})
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    record = db.session.scalar(select(JobRecord).where(JobRecord.name == "workbench.stores.jobs.recompute_store_kpis"))
+    record = db.session.scalar(select(JobRecord).where(JobRecord.name == "workbench.hq.jobs.recompute_store_kpis"))
     assert record is not None and record.user_id == world.hq.id
     assert f"/jobs/{record.id}" in html
     assert 'hx-trigger="load delay:1s"' in html
@@ -209,7 +209,7 @@ def test_recompute_without_htmx_redirects_to_job_page(hq_client, world, db):
 
 
 def test_finished_job_stops_polling_and_announces_itself(hq_client, world, db):
-    from workbench.stores.jobs import recompute_store_kpis
+    from workbench.hq.jobs import recompute_store_kpis
 
     response = hq_client.post("/hq/stores/recompute", headers={"HX-Request": "true"})
     job_id = re.search(r"/jobs/([0-9a-f]+)", response.get_data(as_text=True)).group(1)

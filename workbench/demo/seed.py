@@ -12,7 +12,7 @@ from workbench.demo.generate import SEEDED_TABLES, Dataset, Progress, SeedParams
 from workbench.demo.load import load
 from workbench.demo.settlement import settle_history
 from workbench.extensions import db
-from workbench.stores import kpi
+from workbench.hq import kpi
 from workbench.stores.models import Store, StoreKpi
 
 

@@ -19,7 +19,7 @@ from workbench.web import render, wants_fragment
 
 bp = Blueprint("hq", __name__)
 
-RECOMPUTE_JOB = "workbench.stores.jobs.recompute_store_kpis"
+RECOMPUTE_JOB = "workbench.hq.jobs.recompute_store_kpis"
 
 
 def _list_context() -> dict:

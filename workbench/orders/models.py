@@ -34,6 +34,10 @@ class OrderStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+#: Orders that did not turn into a sale: they count towards no GMV, KPI or forecast.
+NOT_SALES = (OrderStatus.CANCELLED, OrderStatus.REFUNDED, OrderStatus.FAILED)
+
+
 class OrderSource(StrEnum):
     JIELONG = "jielong"  # pasted from a WeChat 接龙
     QR = "qr"  # the campaign order page

@@ -18,6 +18,7 @@ from workbench.catalog.models import Product, StockBatch
 from workbench.live.models import LiveSession
 from workbench.members.models import Interaction, InteractionKind, Member, MemberTag, Review, Tag
 from workbench.orders.models import (
+    NOT_SALES,
     Campaign,
     CampaignProduct,
     CampaignStatus,
@@ -25,7 +26,6 @@ from workbench.orders.models import (
     OrderItem,
     OrderStatus,
 )
-from workbench.stores.kpi import NOT_SALES
 from workbench.stores.models import Building, Community, Store, Weather
 from workbench.timeutil import local_day, local_days_utc
 

@@ -25,8 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from workbench.formatting import money, number, percent
-from workbench.orders.models import Order, OrderItem
-from workbench.stores.kpi import NOT_SALES
+from workbench.orders.models import NOT_SALES, Order, OrderItem
 from workbench.suggestions.accuracy import KIND_ORDER
 from workbench.suggestions.models import DismissReason, Suggestion
 from workbench.suggestions.reasons import render_reason

@@ -1,4 +1,4 @@
-"""Background jobs about stores."""
+"""HQ's background jobs: the stores list's figures."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from flask import current_app
 
 from workbench.extensions import db
 from workbench.formatting import local_today
+from workbench.hq import kpi
 from workbench.jobs.runner import set_progress
-from workbench.stores import kpi
 
 
 def recompute_store_kpis(as_of: str | None = None, *, job_id: str | None = None) -> dict:

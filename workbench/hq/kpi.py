@@ -9,13 +9,10 @@ from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
 from workbench.members.models import Member
-from workbench.orders.models import Order, OrderStatus
+from workbench.orders.models import NOT_SALES, Order
 from workbench.stores.models import Store, StoreKpi
 from workbench.timeutil import local_days_utc
 from workbench.types import utcnow
-
-#: Orders that did not turn into a sale do not count towards GMV.
-NOT_SALES = (OrderStatus.CANCELLED, OrderStatus.REFUNDED, OrderStatus.FAILED)
 
 
 @dataclass(frozen=True)
