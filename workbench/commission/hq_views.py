@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from flask import Blueprint, Response, abort, flash, redirect, request, stream_with_context, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from workbench import streaming
 from workbench.auth.decorators import hq_required, staff_required
 from workbench.auth.models import Role
 from workbench.auth.scoping import get_scoped_or_404, store_condition
@@ -203,17 +204,16 @@ def export():
     today = _today()
     visible = _visible()
     period = _period_arg(request.args, settlement.default_period(db.session, visible, today))
-    chunks = settlement.export_csv(settlement.export_rows(db.session, period, visible, today,
-                                                          _filters(request.args)[0]))
-    first = "\ufeff" + next(chunks)  # the query runs here: a failure is still a proper error page
+    region_id = _filters(request.args)[0]
 
-    def body():
-        yield first.encode()
-        for chunk in chunks:
+    def produce(session):
+        # The stream's own session (see workbench.streaming): the request's is gone by the
+        # time the server asks for the second chunk.
+        for chunk in settlement.export_csv(settlement.export_rows(session, period, visible, today, region_id)):
             yield chunk.encode()
 
-    return Response(stream_with_context(body()), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="commission-{period}.csv"'})
+    return streaming.stream(produce, mimetype="text/csv", prefix="\ufeff".encode(),
+                            headers={"Content-Disposition": f'attachment; filename="commission-{period}.csv"'})
 
 
 @bp.route("/close", methods=["POST"])
