@@ -380,6 +380,10 @@ def visible_store_ids(session: Session, visible: ColumnElement[bool]) -> list[in
 # ------------------------------------------------------------------ export
 
 
+#: Rows fetched from the cursor at a time: memory stays flat whatever the month's size.
+EXPORT_FETCH_ROWS = 5000
+
+
 def export_rows(session: Session, period: str, visible: ColumnElement[bool], today: date,
                 region_id: int | None = None) -> Iterator[tuple]:
     """The rows of ``flask commission export`` (``cli.EXPORT_HEADER``) for the visible stores.
@@ -399,10 +403,13 @@ def export_rows(session: Session, period: str, visible: ColumnElement[bool], tod
     if region_id is not None:
         stmt = stmt.where(Store.region_id == region_id)
     status_of = lifecycle.line_status
-    for (code, owner, line_id, item_id, adjustment_id, kind, amount, rate, commission, tier, earned_on, payable_on,
-         status) in session.execute(stmt.execution_options(yield_per=5000)):
-        yield (code, owner or "", line_id, item_id or "", adjustment_id or "", kind, amount, rate, commission, tier,
-               status_of(status, payable_on, today), earned_on.isoformat(), payable_on.isoformat())
+    # A server-side cursor on PostgreSQL: closed here however the consumer stops (end, error,
+    # a client gone away), before whoever owns the session closes it.
+    with session.execute(stmt.execution_options(yield_per=EXPORT_FETCH_ROWS)) as result:
+        for (code, owner, line_id, item_id, adjustment_id, kind, amount, rate, commission, tier, earned_on,
+             payable_on, status) in result:
+            yield (code, owner or "", line_id, item_id or "", adjustment_id or "", kind, amount, rate, commission,
+                   tier, status_of(status, payable_on, today), earned_on.isoformat(), payable_on.isoformat())
 
 
 EXPORT_HEADER = ("store", "owner", "line_id", "order_item_id", "adjustment_id", "kind", "amount_fen", "rate_bp",
