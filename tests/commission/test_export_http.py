@@ -164,3 +164,14 @@ def test_the_stream_gives_its_connection_back_when_the_client_goes_away(app, db,
     assert first.startswith(b"\xef\xbb\xbf") and db.engine.pool.checkedout() == checked_out + 1
     response.close()  # what a WSGI server does when the client disconnects
     assert db.engine.pool.checkedout() == checked_out
+
+
+def test_every_streamed_response_goes_through_the_helper():
+    """``stream_with_context`` keeps the request, not its database session: streams use
+    ``workbench.streaming.stream``, which gives the body a session of its own."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "workbench"
+    offenders = [str(p.relative_to(root)) for p in root.rglob("*.py")
+                 if "stream_with_context" in p.read_text(encoding="utf-8") and p.name != "streaming.py"]
+    assert offenders == []
