@@ -22,7 +22,7 @@ from workbench.commission.models import (
     StatementLine,
     StatementStatus,
 )
-from workbench.commission.statements import adjustment_draft, local_day
+from workbench.commission.statements import adjustment_draft, local_day, refresh_line_totals
 
 S = StatementStatus
 MAX_ADJUSTMENT_FEN = 100_000_000  # ¥1,000,000: anything larger is a typo
@@ -69,6 +69,9 @@ def _add_line(session: Session, statement: CommissionStatement, adj: CommissionA
     session.flush()
     statement.commission_fen = session.scalar(
         select(func.sum(StatementLine.commission_fen)).where(StatementLine.statement_id == statement.id)) or 0
+    session.flush()
+    refresh_line_totals(session, [statement.id])
+    session.expire(statement, ["line_count", "clawback_fen", "adjustment_fen", "last_payable_on"])
 
 
 def open_dispute(session: Session, store_id: int, line_id: int, note: str, author_id: int,
