@@ -32,12 +32,12 @@ LINES = 7_200
 PER_ORDER = 24
 
 
-def _busy_october(ledger) -> int:
-    """Store A picks up ``LINES`` items in October; the month is closed. Returns the line count."""
+def busy_october(ledger, lines: int = LINES) -> int:
+    """Store A picks up ``lines`` items in October; the month is closed. Returns the line count."""
     session, sw = ledger.session, ledger.world.a
     ledger.version(date(2026, 1, 1))
     products = ledger.world.products
-    orders = LINES // PER_ORDER
+    orders = lines // PER_ORDER
     session.execute(insert(Order), [
         {"code": f"HT{i:07d}", "store_id": sw.store.id, "member_id": sw.members[i % len(sw.members)].id,
          "status": "picked_up", "source": "demo", "total_fen": 0,
@@ -106,7 +106,7 @@ def _read_all(response: http.client.HTTPResponse) -> bytes:
 def test_a_month_of_many_chunks_arrives_whole_and_equals_the_cli_file(app, db, ledger, live, runner, tmp_path):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("the server-side cursor that died between chunks is PostgreSQL's (DATABASE_URL)")
-    lines = _busy_october(ledger)
+    lines = busy_october(ledger)
     assert lines >= LINES
     cli_file = tmp_path / "cli.csv"
     out = runner.invoke(args=["commission", "export", "--period", OCT, "--csv", str(cli_file)])
@@ -126,7 +126,7 @@ def test_a_month_of_many_chunks_arrives_whole_and_equals_the_cli_file(app, db, l
 
 def test_a_failure_part_way_is_a_broken_download_not_a_short_file(app, db, ledger, live, monkeypatch):
     """An error after the first chunk cuts the chunked stream: the client sees it fail."""
-    _busy_october(ledger)
+    busy_october(ledger)
     real_rows = settlement.export_rows
 
     def failing_rows(*args, **kwargs):
@@ -155,7 +155,7 @@ def test_a_failure_before_the_first_byte_is_an_error_page(app, db, ledger, hq_cl
 
 
 def test_the_stream_gives_its_connection_back_when_the_client_goes_away(app, db, ledger):
-    _busy_october(ledger)
+    busy_october(ledger)
     client = app.test_client()
     client.post("/auth/login", data={"login": ledger.world.hq.username, "password": factories.PASSWORD})
     checked_out = db.engine.pool.checkedout()

@@ -25,7 +25,7 @@ from workbench.commission import lifecycle, periods, plan_editor, settlement
 from workbench.commission.books import version_on
 from workbench.commission.lifecycle import LifecycleError
 from workbench.commission.models import CommissionPlan
-from workbench.commission.report import statement_report
+from workbench.commission.report import fill_names, statement_report
 from workbench.commission.statements import local_day
 from workbench.extensions import db
 from workbench.hq import services as hq_services
@@ -322,14 +322,35 @@ def resolve_dispute():
 # ------------------------------------------------------------------ one store's month
 
 
+#: Lines on one page of a store's month: a busy store has thousands, and rendering them all
+#: took most of the page's time (~500 KB of HTML); the whole month is in the CSV export.
+LINES_PER_PAGE = 200
+
+
+def _page_arg(lines: int) -> tuple[int, int]:
+    """(page, pages) from ``?page=``: a bad or out-of-range value shows the nearest page."""
+    pages = max(1, -(-lines // LINES_PER_PAGE))
+    raw = (request.args.get("page") or "1").strip()
+    page = int(raw) if raw.isdigit() and len(raw) < 6 else 1
+    return min(max(page, 1), pages), pages
+
+
 def _store_context(store: Store, period: str, form=None, error=None) -> dict:
     now = utcnow()
+    # Names (order code, product) only for the lines shown: totals come from every line.
+    report = statement_report(db.session, store.id, period, now, names=False)
+    page, pages = _page_arg(len(report.lines))
+    first = (page - 1) * LINES_PER_PAGE
     return {
         "section": "commission",
         "store": store,
         "period": period,
         "periods": settlement.recent_periods(db.session, local_day(now)),
-        "report": statement_report(db.session, store.id, period, now),
+        "report": report,
+        "shown": fill_names(db.session, report.lines[first:first + LINES_PER_PAGE]),
+        "line_page": page,
+        "line_pages": pages,
+        "first_line": first + 1,
         "form": form or {},
         "error": error,
         "can_settle": _can_settle(),
