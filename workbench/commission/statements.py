@@ -405,8 +405,8 @@ def line_totals(statement_ids) -> Select:
 
 
 def refresh_line_totals(session: Session, statement_ids: list[int]) -> None:
-    """Set the summary columns (and the total) of these statements from their stored lines:
-    after a line is added to a closed statement. Reads only those statements' lines."""
+    """Set these statements' line totals (``line_count`` … ``last_payable_on``) from their
+    stored lines, after a line was added to a closed statement. Reads only their lines."""
     if not statement_ids:
         return
     found = {r[0]: r for r in session.execute(line_totals(statement_ids))}
