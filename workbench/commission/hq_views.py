@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from flask import Blueprint, Response, abort, flash, redirect, request, stream_with_context, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from workbench import streaming
 from workbench.auth.decorators import hq_required, staff_required
 from workbench.auth.models import Role
 from workbench.auth.scoping import get_scoped_or_404, store_condition
@@ -24,7 +25,7 @@ from workbench.commission import lifecycle, periods, plan_editor, settlement
 from workbench.commission.books import version_on
 from workbench.commission.lifecycle import LifecycleError
 from workbench.commission.models import CommissionPlan
-from workbench.commission.report import statement_report
+from workbench.commission.report import fill_names, statement_report
 from workbench.extensions import db
 from workbench.hq import services as hq_services
 from workbench.jobs.models import JobRecord, JobStatus
@@ -203,17 +204,16 @@ def export():
     today = _today()
     visible = _visible()
     period = _period_arg(request.args, settlement.default_period(db.session, visible, today))
-    chunks = settlement.export_csv(settlement.export_rows(db.session, period, visible, today,
-                                                          _filters(request.args)[0]))
-    first = "\ufeff" + next(chunks)  # the query runs here: a failure is still a proper error page
+    region_id = _filters(request.args)[0]
 
-    def body():
-        yield first.encode()
-        for chunk in chunks:
+    def produce(session):
+        # The stream's own session (see workbench.streaming): the request's is gone by the
+        # time the server asks for the second chunk.
+        for chunk in settlement.export_csv(settlement.export_rows(session, period, visible, today, region_id)):
             yield chunk.encode()
 
-    return Response(stream_with_context(body()), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="commission-{period}.csv"'})
+    return streaming.stream(produce, mimetype="text/csv", prefix="\ufeff".encode(),
+                            headers={"Content-Disposition": f'attachment; filename="commission-{period}.csv"'})
 
 
 @bp.route("/close", methods=["POST"])
@@ -322,14 +322,35 @@ def resolve_dispute():
 # ------------------------------------------------------------------ one store's month
 
 
+#: Lines on one page of a store's month: a busy store has thousands, and rendering them all
+#: took most of the page's time (~500 KB of HTML); the whole month is in the CSV export.
+LINES_PER_PAGE = 200
+
+
+def _page_arg(lines: int) -> tuple[int, int]:
+    """(page, pages) from ``?page=``: a bad or out-of-range value shows the nearest page."""
+    pages = max(1, -(-lines // LINES_PER_PAGE))
+    raw = (request.args.get("page") or "1").strip()
+    page = int(raw) if raw.isdigit() and len(raw) < 6 else 1
+    return min(max(page, 1), pages), pages
+
+
 def _store_context(store: Store, period: str, form=None, error=None) -> dict:
     now = utcnow()
+    # Names (order code, product) only for the lines shown: totals come from every line.
+    report = statement_report(db.session, store.id, period, now, names=False)
+    page, pages = _page_arg(len(report.lines))
+    first = (page - 1) * LINES_PER_PAGE
     return {
         "section": "commission",
         "store": store,
         "period": period,
         "periods": settlement.recent_periods(db.session, local_day(now)),
-        "report": statement_report(db.session, store.id, period, now),
+        "report": report,
+        "shown": fill_names(db.session, report.lines[first:first + LINES_PER_PAGE]),
+        "line_page": page,
+        "line_pages": pages,
+        "first_line": first + 1,
         "form": form or {},
         "error": error,
         "can_settle": _can_settle(),

@@ -22,7 +22,7 @@ from workbench.commission.models import (
     StatementLine,
     StatementStatus,
 )
-from workbench.commission.statements import adjustment_draft
+from workbench.commission.statements import adjustment_draft, refresh_line_totals
 from workbench.timeutil import local_day
 
 S = StatementStatus
@@ -70,6 +70,9 @@ def _add_line(session: Session, statement: CommissionStatement, adj: CommissionA
     session.flush()
     statement.commission_fen = session.scalar(
         select(func.sum(StatementLine.commission_fen)).where(StatementLine.statement_id == statement.id)) or 0
+    session.flush()
+    refresh_line_totals(session, [statement.id])
+    session.expire(statement, ["line_count", "clawback_fen", "adjustment_fen", "last_payable_on"])
 
 
 def open_dispute(session: Session, store_id: int, line_id: int, note: str, author_id: int,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from workbench.auth.models import User
@@ -25,7 +25,6 @@ from workbench.commission.models import (
     CommissionDispute,
     CommissionStatement,
     DisputeStatus,
-    LineKind,
     StatementLine,
     StatementStatus,
 )
@@ -156,25 +155,12 @@ def recent_periods(session: Session, today: date, count: int = 12) -> list[str]:
 
 def settlement(session: Session, period: str, visible: ColumnElement[bool], today: date, *,
                region_id: int | None = None, status: str | None = None) -> Settlement:
-    """Every visible active store's figures for ``period`` in three queries, whatever the store count.
+    """Every visible active store's figures for ``period`` in one query, whatever the store count.
 
     Stores without a closed statement show as "open": their figures are only known once
     the month is closed (the owner sees them live on 收益).
     """
     periods.parse(period)
-    line_totals = (
-        select(StatementLine.statement_id,
-               func.count(StatementLine.id).label("lines"),
-               func.sum(case((StatementLine.kind == LineKind.CLAWBACK, StatementLine.commission_fen), else_=0))
-               .label("clawback"),
-               func.sum(case((StatementLine.kind == LineKind.ADJUSTMENT, StatementLine.commission_fen), else_=0))
-               .label("adjustment"),
-               func.max(StatementLine.payable_on).label("last_payable"))
-        .join(CommissionStatement, CommissionStatement.id == StatementLine.statement_id)
-        .where(CommissionStatement.period == period)
-        .group_by(StatementLine.statement_id)
-        .subquery()
-    )
     disputes = (
         select(CommissionDispute.statement_id, func.count(CommissionDispute.id).label("n"))
         .join(CommissionStatement, CommissionStatement.id == CommissionDispute.statement_id)
@@ -186,13 +172,14 @@ def settlement(session: Session, period: str, visible: ColumnElement[bool], toda
         select(Store.id, Store.code, Store.name, Region.name.label("region"), User.name.label("owner"),
                CommissionStatement.id.label("statement_id"), CommissionStatement.status,
                CommissionStatement.gmv_fen, CommissionStatement.commission_fen, CommissionStatement.payment_ref,
-               line_totals.c.lines, line_totals.c.clawback, line_totals.c.adjustment, line_totals.c.last_payable,
-               disputes.c.n)
+               # Kept by closing (see the model): not aggregated from the month's lines here.
+               CommissionStatement.line_count.label("lines"), CommissionStatement.clawback_fen.label("clawback"),
+               CommissionStatement.adjustment_fen.label("adjustment"),
+               CommissionStatement.last_payable_on.label("last_payable"), disputes.c.n)
         .join(Region, Region.id == Store.region_id)
         .outerjoin(User, User.id == Store.owner_id)
         .outerjoin(CommissionStatement, (CommissionStatement.store_id == Store.id)
                    & (CommissionStatement.period == period) & CommissionStatement.status.in_(CLOSED_STATES))
-        .outerjoin(line_totals, line_totals.c.statement_id == CommissionStatement.id)
         .outerjoin(disputes, disputes.c.statement_id == CommissionStatement.id)
         .where(visible, Store.is_active.is_(True) | CommissionStatement.id.is_not(None))
         .order_by(Store.code)
@@ -381,6 +368,10 @@ def visible_store_ids(session: Session, visible: ColumnElement[bool]) -> list[in
 # ------------------------------------------------------------------ export
 
 
+#: Rows fetched from the cursor at a time: memory stays flat whatever the month's size.
+EXPORT_FETCH_ROWS = 5000
+
+
 def export_rows(session: Session, period: str, visible: ColumnElement[bool], today: date,
                 region_id: int | None = None) -> Iterator[tuple]:
     """The rows of ``flask commission export`` (``cli.EXPORT_HEADER``) for the visible stores.
@@ -400,10 +391,13 @@ def export_rows(session: Session, period: str, visible: ColumnElement[bool], tod
     if region_id is not None:
         stmt = stmt.where(Store.region_id == region_id)
     status_of = lifecycle.line_status
-    for (code, owner, line_id, item_id, adjustment_id, kind, amount, rate, commission, tier, earned_on, payable_on,
-         status) in session.execute(stmt.execution_options(yield_per=5000)):
-        yield (code, owner or "", line_id, item_id or "", adjustment_id or "", kind, amount, rate, commission, tier,
-               status_of(status, payable_on, today), earned_on.isoformat(), payable_on.isoformat())
+    # A server-side cursor on PostgreSQL: closed here however the consumer stops (end, error,
+    # a client gone away), before whoever owns the session closes it.
+    with session.execute(stmt.execution_options(yield_per=EXPORT_FETCH_ROWS)) as result:
+        for (code, owner, line_id, item_id, adjustment_id, kind, amount, rate, commission, tier, earned_on,
+             payable_on, status) in result:
+            yield (code, owner or "", line_id, item_id or "", adjustment_id or "", kind, amount, rate, commission,
+                   tier, status_of(status, payable_on, today), earned_on.isoformat(), payable_on.isoformat())
 
 
 EXPORT_HEADER = ("store", "owner", "line_id", "order_item_id", "adjustment_id", "kind", "amount_fen", "rate_bp",

@@ -19,7 +19,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import NamedTuple
 
-from sqlalchemy import DateTime, and_, bindparam, delete, func, insert, select, type_coerce, update
+from sqlalchemy import (
+    DateTime,
+    Select,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.orm import Session, aliased
 
 from workbench.catalog.models import Category, Product
@@ -336,28 +348,75 @@ def close_period(session: Session, period: str, now: datetime, store_ids: Iterab
         """Each store's lines as they are rated: the database stores one store's lines while
         Python rates the next (COPY streams), so the month takes the longer of the two, not both."""
         for store_id, _code, plan_id in todo:
-            statement_id, gmv, commission = statement_ids[store_id], 0, 0
+            statement_id, gmv, commission, count, payable = statement_ids[store_id], 0, 0, 0, None
             for ln, item in rated_items(items.pop(store_id, []), books[plan_id]):
                 gmv += ln.amount_fen
                 commission += ln.commission_fen
+                count += 1
+                if payable is None or ln.payable_on > payable:
+                    payable = ln.payable_on
                 yield earning_values(statement_id, store_id, ln, item)
+            sums = {LineKind.CLAWBACK.value: 0, LineKind.ADJUSTMENT.value: 0}
             for d in claws.get(store_id, []) + adjustments.get(store_id, []):
                 commission += d.commission_fen
+                sums[d.kind] += d.commission_fen
+                count += 1
+                if payable is None or d.payable_on > payable:
+                    payable = d.payable_on
                 yield d.values(statement_id, store_id)
             book = books[plan_id].book_for(last)
             totals.append({"statement_id": statement_id, "gmv": gmv, "commission": commission,
-                           "reached": book.tier_index(gmv) + 1 if book and book.tiers else 0})
+                           "reached": book.tier_index(gmv) + 1 if book and book.tiers else 0,
+                           "lines": count, "clawback": sums[LineKind.CLAWBACK.value],
+                           "adjustment": sums[LineKind.ADJUSTMENT.value], "payable": payable})
 
     with _collector_paused():
         result.lines = _insert_lines(session, rated_rows())
     table = CommissionStatement.__table__
     session.connection().execute(
         update(table).where(table.c.id == bindparam("statement_id"))
-        .values(gmv_fen=bindparam("gmv"), commission_fen=bindparam("commission"), tier=bindparam("reached")),
+        .values(gmv_fen=bindparam("gmv"), commission_fen=bindparam("commission"), tier=bindparam("reached"),
+                line_count=bindparam("lines"), clawback_fen=bindparam("clawback"),
+                adjustment_fen=bindparam("adjustment"), last_payable_on=bindparam("payable")),
         totals)
     result.stores = len(totals)
     result.commission_fen = sum(t["commission"] for t in totals)
     return result
+
+
+def line_totals(statement_ids) -> Select:
+    """Per statement: (statement_id, lines, clawback_fen, adjustment_fen, last_payable_on)
+    from its stored lines — what the statement's summary columns must hold.
+
+    ``statement_ids``: a list or a subquery of ids.
+    """
+    return (
+        select(StatementLine.statement_id, func.count(StatementLine.id),
+               func.coalesce(func.sum(case((StatementLine.kind == LineKind.CLAWBACK, StatementLine.commission_fen),
+                                           else_=0)), 0),
+               func.coalesce(func.sum(case((StatementLine.kind == LineKind.ADJUSTMENT, StatementLine.commission_fen),
+                                           else_=0)), 0),
+               func.max(StatementLine.payable_on))
+        .where(StatementLine.statement_id.in_(statement_ids))
+        .group_by(StatementLine.statement_id)
+    )
+
+
+def refresh_line_totals(session: Session, statement_ids: list[int]) -> None:
+    """Set these statements' line totals (``line_count`` … ``last_payable_on``) from their
+    stored lines, after a line was added to a closed statement. Reads only their lines."""
+    if not statement_ids:
+        return
+    found = {r[0]: r for r in session.execute(line_totals(statement_ids))}
+    table = CommissionStatement.__table__
+    session.connection().execute(
+        update(table).where(table.c.id == bindparam("sid"))
+        .values(line_count=bindparam("lines"), clawback_fen=bindparam("clawback"),
+                adjustment_fen=bindparam("adjustment"), last_payable_on=bindparam("payable")),
+        [{"sid": sid, "lines": int(found[sid][1]) if sid in found else 0,
+          "clawback": int(found[sid][2]) if sid in found else 0,
+          "adjustment": int(found[sid][3]) if sid in found else 0,
+          "payable": found[sid][4] if sid in found else None} for sid in statement_ids])
 
 
 @contextmanager
@@ -467,6 +526,12 @@ def recompute(session: Session, period: str, store_code: str | None = None) -> R
             result.mismatches.append(f"{code} {period}: total {statement.commission_fen} != sum of lines {total}")
         if statement.gmv_fen != gmv:
             result.mismatches.append(f"{code} {period}: gmv {statement.gmv_fen} != sum of earning lines {gmv}")
+        summary = (len(stored), sum(ln.commission_fen for ln in stored if ln.kind == LineKind.CLAWBACK),
+                   sum(ln.commission_fen for ln in stored if ln.kind == LineKind.ADJUSTMENT),
+                   max((ln.payable_on for ln in stored), default=None))
+        kept = (statement.line_count, statement.clawback_fen, statement.adjustment_fen, statement.last_payable_on)
+        if kept != summary:
+            result.mismatches.append(f"{code} {period}: stored line totals {kept} != from the lines {summary}")
     return result
 
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
@@ -194,6 +196,9 @@ class PurchaseRow:
     unit: str
     total: int = 0
     by_point: dict[tuple[int, int], int] = field(default_factory=dict)
+    # (point, quantity) for the points that take some, in the list's point order: HQ's page
+    # prints these, where walking every point of 200 stores for every SKU took most of its time.
+    breakdown: list[tuple[PointRef, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -220,23 +225,78 @@ def _point_ref(ln: Line) -> PointRef:
     return PointRef(ln.store_id, ln.point_id, ln.store_name, ln.point_name)
 
 
+class PurchaseQuantity(NamedTuple):
+    """A quantity of one SKU for one pickup point: what a purchase list is built from."""
+
+    supplier: str
+    sku: str
+    product: str
+    spec: str
+    unit: str
+    store_id: int
+    store_name: str
+    point_id: int | None
+    point_name: str
+    quantity: int
+
+
 def purchase_list(lines: list[Line]) -> PurchaseList:
     """Per supplier: each SKU's total quantity and its quantity per pickup point."""
+    return build_purchase_list(
+        PurchaseQuantity(ln.supplier, ln.sku, ln.product, ln.spec, ln.unit, ln.store_id, ln.store_name,
+                         ln.point_id, ln.point_name, ln.quantity) for ln in lines)
+
+
+def purchase_totals(session: Session, store_ids: list[int], day: date) -> tuple[PurchaseList, int]:
+    """HQ's purchase list for the stores' batch of ``day``, and how many stores it covers.
+
+    The same list as ``purchase_list(batch_lines(…))``, summed by the database per SKU and
+    pickup point: HQ's page shows totals, so it does not load every order line of 200
+    stores (with their members and buildings) to add them up here.
+    """
+    if not store_ids:
+        return PurchaseList([], []), 0
+    rows = session.execute(
+        select(Supplier.name, Product.sku, Product.name, Product.spec, Product.unit, Store.id, Store.name,
+               Order.pickup_point_id, PickupPoint.name, func.sum(OrderItem.quantity))
+        .select_from(OrderItem)
+        .join(Order, Order.id == OrderItem.order_id)
+        .join(Campaign, Campaign.id == Order.campaign_id)
+        .join(Store, Store.id == Order.store_id)
+        .outerjoin(PickupPoint, PickupPoint.id == Order.pickup_point_id)
+        .join(Product, Product.id == OrderItem.product_id)
+        .join(Supplier, Supplier.id == Product.supplier_id)
+        .where(Order.store_id.in_(store_ids), batch_condition(day))
+        .group_by(Supplier.name, Product.sku, Product.name, Product.spec, Product.unit, Store.id, Store.name,
+                  Order.pickup_point_id, PickupPoint.name)
+    ).all()
+    quantities = [PurchaseQuantity(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8] or "", int(r[9]))
+                  for r in rows]
+    return build_purchase_list(quantities), len({q.store_id for q in quantities})
+
+
+def build_purchase_list(quantities: Iterable[PurchaseQuantity]) -> PurchaseList:
     points: dict[tuple[int, int], PointRef] = {}
     by_supplier: dict[str, dict[str, PurchaseRow]] = defaultdict(dict)
-    for ln in lines:
-        ref = _point_ref(ln)
+    for q in quantities:
+        ref = PointRef(q.store_id, q.point_id, q.store_name, q.point_name)
         points.setdefault(ref.key, ref)
-        row = by_supplier[ln.supplier].get(ln.sku)
+        row = by_supplier[q.supplier].get(q.sku)
         if row is None:
-            row = by_supplier[ln.supplier][ln.sku] = PurchaseRow(ln.sku, ln.product, ln.spec, ln.unit)
-        row.total += ln.quantity
-        row.by_point[ref.key] = row.by_point.get(ref.key, 0) + ln.quantity
-    ordered_points = sorted(points.values(), key=lambda p: (natural_key(p.store_name), natural_key(p.name)))
+            row = by_supplier[q.supplier][q.sku] = PurchaseRow(q.sku, q.product, q.spec, q.unit)
+        row.total += q.quantity
+        row.by_point[ref.key] = row.by_point.get(ref.key, 0) + q.quantity
+    # The key breaks ties (two stores of one name), so the order never depends on the rows' order.
+    ordered_points = sorted(points.values(), key=lambda p: (natural_key(p.store_name), natural_key(p.name), p.key))
+    position = {p.key: i for i, p in enumerate(ordered_points)}
     suppliers = [
         SupplierBlock(name, sorted(rows.values(), key=lambda r: (natural_key(r.product), r.sku)))
         for name, rows in sorted(by_supplier.items(), key=lambda kv: natural_key(kv[0]))
     ]
+    for block in suppliers:
+        for row in block.rows:
+            row.breakdown = [(ordered_points[position[k]], row.by_point[k])
+                             for k in sorted(row.by_point, key=position.__getitem__) if row.by_point[k]]
     return PurchaseList(ordered_points, suppliers)
 
 

@@ -59,6 +59,8 @@ class Campaign(db.Model):
         CheckConstraint(in_check("status", CampaignStatus), name="status"),
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         Index("ix_campaigns_store_start", "store_id", "starts_at"),
+        # A pickup day's batch across all stores (HQ's shipping and purchase pages) starts here.
+        Index("ix_campaigns_pickup_on", "pickup_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
