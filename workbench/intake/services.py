@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Literal
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
@@ -43,7 +44,7 @@ from workbench.stores.models import Building, Community, PickupPoint
 
 #: Campaigns orders may be imported into.
 OPEN_STATUSES = (CampaignStatus.ACTIVE, CampaignStatus.GROUPED)
-MAX_LINES = 1000
+MAX_LINES = parser.MAX_ORDER_LINES
 MAX_QUANTITY = 999
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 
@@ -128,7 +129,7 @@ class LineFix:
         return not (self.member or self.phone or self.name or self.products or self.quantities or self.skip)
 
 
-_FIX_FIELD = re.compile(r"^(m|phone|name|skip|p|q)-(\d+)(?:-(\d+))?$")
+_FIX_FIELD = re.compile(r"^(m|phone|name|skip|p|q)-(\d{1,6})(?:-(\d{1,3}))?$")
 
 
 def parse_fixes(form: dict[str, str]) -> dict[int, LineFix]:
@@ -214,10 +215,37 @@ class PreviewLine:
         return [None]
 
 
+class PasteRefused(Exception):
+    """A paste refused before it is read (too long, too many lines): a 400 with ``message``."""
+
+    status = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def read_paste(text: str) -> list[parser.ParsedLine]:
+    """The paste's lines, or ``PasteRefused`` saying which limit it breaks.
+
+    Every endpoint that reads a paste goes through here, so the size limits (checked by
+    the parser before any pattern runs) and the 1,000-line limit hold on all of them.
+    """
+    try:
+        lines = parser.parse_paste(text)
+    except parser.PasteTooLarge as exc:
+        if exc.kind == "line":
+            raise PasteRefused(_("Line %(n)s is too long (over %(limit)s characters): no 接龙 line is that long. "
+                                 "Check the text and paste it again.", n=exc.line_no, limit=exc.limit)) from exc
+        raise PasteRefused(_("The text is too long: paste at most 100,000 characters.")) from exc
+    if sum(1 for ln in lines if ln.is_order) > MAX_LINES:
+        raise PasteRefused(_("At most %(n)s lines at a time: paste the chain in parts.", n=MAX_LINES))
+    return lines
+
+
 @dataclass
 class Preview:
     lines: list[PreviewLine]
-    too_many: bool = False
 
     def count(self, status: str) -> int:
         return sum(1 for pl in self.lines if pl.status == status)
@@ -234,8 +262,7 @@ class Preview:
 def build_preview(session: Session, ctx: StoreContext, text: str, fixes: dict[int, LineFix] | None = None) -> Preview:
     """Parse, match, apply the owner's fixes and mark what is already imported."""
     fixes = fixes or {}
-    lines = parser.parse_paste(text)
-    too_many = sum(1 for ln in lines if ln.is_order) > MAX_LINES
+    lines = read_paste(text)
     keys = parser.source_keys(ctx.campaign_id, lines)
     existing = existing_keys(session, ctx.store_id, list(keys.values()))
     out = []
@@ -246,7 +273,7 @@ def build_preview(session: Session, ctx: StoreContext, text: str, fixes: dict[in
     for pl in out:
         if pl.member and pl.status in ("ready", "fix"):
             pl.earlier_codes = earlier.get(pl.member.id, [])
-    return Preview(out, too_many)
+    return Preview(out)
 
 
 def imported_codes_by_member(session: Session, store_id: int, campaign_id: int,
@@ -297,7 +324,7 @@ def _resolve_member(pl: PreviewLine, ctx: StoreContext, fix: LineFix) -> None:
     match, line = pl.match, pl.line
     name = (fix.name or match.name or "").strip()
     if fix.member and fix.member != "new":
-        chosen = ctx.member_by_id.get(int(fix.member)) if fix.member.isdigit() else None
+        chosen = ctx.member_by_id.get(int(fix.member)) if _small_id(fix.member) else None
         if chosen is None:
             pl.problems.append("member_invalid")
         else:
@@ -322,6 +349,11 @@ def _resolve_member(pl: PreviewLine, ctx: StoreContext, fix: LineFix) -> None:
     pl.problems.append("member_ambiguous" if match.member.status == "ambiguous" else "member_none")
 
 
+def _small_id(value: str) -> bool:
+    """An id typed or posted: digits, and few enough that ``int()`` is cheap and fits a column."""
+    return value.isascii() and value.isdigit() and len(value) <= 12
+
+
 def _resolve_items(pl: PreviewLine, ctx: StoreContext, fix: LineFix) -> None:
     slots = pl.item_slots
     for k, slot in enumerate(slots):
@@ -330,7 +362,7 @@ def _resolve_items(pl: PreviewLine, ctx: StoreContext, fix: LineFix) -> None:
         note = slot.spec_note if slot else ""
         how = slot.how if slot else ""
         if chosen:
-            picked = ctx.product_by_id.get(int(chosen)) if chosen.isdigit() else None
+            picked = ctx.product_by_id.get(int(chosen)) if _small_id(chosen) else None
             if picked is None:
                 pl.problems.append("product_invalid")
                 continue
@@ -340,7 +372,7 @@ def _resolve_items(pl: PreviewLine, ctx: StoreContext, fix: LineFix) -> None:
         typed = fix.quantities.get(k)
         if typed is not None:
             typed_norm = unicodedata.normalize("NFKC", typed)
-            if not typed_norm.isdigit() or not 1 <= int(typed_norm) <= MAX_QUANTITY:
+            if not typed_norm.isdigit() or len(typed_norm) > 4 or not 1 <= int(typed_norm) <= MAX_QUANTITY:
                 pl.problems.append("quantity_invalid")
                 continue
             quantity, note = int(typed_norm), "" if int(typed_norm) != quantity else note

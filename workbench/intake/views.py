@@ -131,12 +131,14 @@ def paste_preview(campaign_id: int):
     form = PasteForm()
     if not form.validate():
         return render("intake/paste.html", "intake/_preview.html", status=400, **_paste_context(campaign, form))
-    _ctx, preview = _load_preview(campaign, form)
+    try:
+        _ctx, preview = _load_preview(campaign, form)
+    except services.PasteRefused as exc:
+        form.text.errors = [exc.message]
+        return render("intake/paste.html", "intake/_preview.html", status=exc.status,
+                      **_paste_context(campaign, form))
     status = 200
-    if preview.too_many:
-        form.text.errors = [_("At most %(n)s lines at a time: paste the chain in parts.", n=services.MAX_LINES)]
-        preview, status = None, 400
-    elif not any(pl.line.is_order for pl in preview.lines):
+    if not any(pl.line.is_order for pl in preview.lines):
         form.text.errors = [_("No order lines found. Each line should say who and what, e.g. “12. 张姐 3栋502 蓝莓×2”.")]
         status = 400
     form.previewed.data = _text_hash(form.text.data)
@@ -151,9 +153,17 @@ def paste_line(campaign_id: int):
     campaign = _campaign(campaign_id)
     form = PasteForm()
     line_no = request.form.get("line", type=int)
-    if not form.validate() or line_no is None:
+    if line_no is None or not 0 < line_no < 10 ** 6:
         abort(400)
-    _ctx, preview = _load_preview(campaign, form)
+    try:
+        if not form.validate():
+            raise services.PasteRefused(" ".join(str(e) for e in form.text.errors)
+                                        or _("The form expired. Please submit it again."))
+        _ctx, preview = _load_preview(campaign, form)
+    except services.PasteRefused as exc:
+        # The same limits as the preview: this endpoint reads the whole paste too.
+        return render("intake/paste.html", "intake/_line_error.html", status=exc.status, line_no=line_no,
+                      message=exc.message, **_paste_context(campaign, form))
     line = next((pl for pl in preview.lines if pl.line.line_no == line_no), None)
     if line is None:
         abort(400)
@@ -171,7 +181,12 @@ def paste_confirm(campaign_id: int):
     form = PasteForm()
     if not form.validate():
         return render("intake/paste.html", status=400, **_paste_context(campaign, form))
-    ctx, preview = _load_preview(campaign, form)
+    try:
+        ctx, preview = _load_preview(campaign, form)
+    except services.PasteRefused as exc:
+        form.text.errors = [exc.message]
+        return render("intake/paste.html", "intake/_preview.html", status=exc.status,
+                      **_paste_context(campaign, form))
     if form.previewed.data != _text_hash(form.text.data):
         flash(_("The text changed since the preview. Check the preview below, then confirm."), "error")
         form.previewed.data = _text_hash(form.text.data)
