@@ -51,9 +51,15 @@ def check_size(text: str) -> None:
     """Raise ``PasteTooLarge`` for a paste or a line over its limit. Linear, no regex."""
     if len(text) > MAX_PASTE_CHARS:
         raise PasteTooLarge("paste", 0, MAX_PASTE_CHARS)
+    filled = 0
     for line_no, raw in enumerate(text.splitlines(), start=1):
         if len(raw) > MAX_LINE_CHARS:
             raise PasteTooLarge("line", line_no, MAX_LINE_CHARS)
+        filled += not raw.isspace() and raw != ""
+    # Titles and notes are not orders, so allow some lines beyond the orders' limit here;
+    # the exact count of order lines is checked once they are read.
+    if filled > MAX_ORDER_LINES + 200:
+        raise PasteTooLarge("lines", 0, MAX_ORDER_LINES)
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4, "五": 5, "六": 6,
               "七": 7, "八": 8, "九": 9}
@@ -187,16 +193,31 @@ def cn_number(word: str) -> int | None:
     return None if None in digits else int("".join(str(d) for d in digits))
 
 
+class _SymbolTable(dict):
+    """``str.translate`` table: a symbol's code point → " ", filled as characters are met.
+
+    Only the first few thousand distinct characters are remembered, so a paste of rare
+    characters cannot grow it without bound.
+    """
+
+    def __missing__(self, code: int):
+        ch = chr(code)
+        cat = unicodedata.category(ch)
+        keep = ch in "×*#-¥" or not (cat.startswith("S") or cat in ("Cs", "Co", "Cf", "Mn", "Me"))
+        value = None if keep else " "
+        if keep:
+            value = code
+        if len(self) < 20_000:
+            self[code] = value
+        return value
+
+
+_SYMBOLS = _SymbolTable()
+
+
 def _strip_symbols(text: str) -> str:
     """Emoji and decorations (🍓 ✅ ★ ❤️) become spaces; letters, digits and × stay."""
-    out = []
-    for ch in text:
-        cat = unicodedata.category(ch)
-        if ch in "×*#-¥" or not (cat.startswith("S") or cat in ("Cs", "Co", "Cf", "Mn", "Me")):
-            out.append(ch)
-        else:
-            out.append(" ")
-    return "".join(out)
+    return text.translate(_SYMBOLS)
 
 
 def normalise(text: str) -> str:
@@ -227,13 +248,13 @@ def collapse(text: str) -> str:
 # --------------------------------------------------------------------------- one line
 
 
-def parse_line(raw: str, line_no: int = 1) -> ParsedLine:
+def parse_line(raw: str, line_no: int = 1, normalised: str | None = None) -> ParsedLine:
     """Parse one order line (the caller decides whether it is a header).
 
     Linear in the line's length: every pattern is anchored or bounded, and items are cut
     at digit runs by ``re.split`` rather than by a pattern that could backtrack.
     """
-    text = normalise(raw)
+    text = normalise(raw) if normalised is None else normalised
     line = ParsedLine(line_no=line_no, raw=raw.strip())
     m = _SEQ.match(text)
     if m:
@@ -282,16 +303,19 @@ def _bracket(m: re.Match) -> str:
     return f" {_NOTE_MARK}{_SEPARATORS.sub('', inside)} "
 
 
+_UNIT_AT = re.compile(f"(?:{_UNIT_RE})", re.IGNORECASE)
+
+
 def _unit_prefix(text: str) -> str:
     """The unit ``text`` starts with ("盒蓝莓" → "盒"); a Latin unit must end its word ("2l", not "2lily")."""
-    low = text.lower()
-    for unit in UNITS:
-        if low.startswith(unit):
-            after = low[len(unit):len(unit) + 1]
-            if unit.isascii() and after.isascii() and after.isalpha():
-                continue
-            return text[:len(unit)]
-    return ""
+    m = _UNIT_AT.match(text)
+    if m is None:
+        return ""
+    unit = m.group(0)
+    after = text[len(unit):len(unit) + 1]
+    if unit.isascii() and after.isascii() and after.isalpha():
+        return ""
+    return unit
 
 
 def _segments(text: str) -> list[tuple[str, int | None, str, str]]:
@@ -416,7 +440,7 @@ def parse_paste(text: str) -> list[ParsedLine]:
             out.append(ParsedLine(line_no=line_no, raw=raw.strip(), ignored="title"))
             continue
         seen_number = seen_number or has_number
-        out.append(parse_line(raw, line_no))
+        out.append(parse_line(raw, line_no, norm))
     return out
 
 

@@ -237,6 +237,8 @@ def read_paste(text: str) -> list[parser.ParsedLine]:
         if exc.kind == "line":
             raise PasteRefused(_("Line %(n)s is too long (over %(limit)s characters): no 接龙 line is that long. "
                                  "Check the text and paste it again.", n=exc.line_no, limit=exc.limit)) from exc
+        if exc.kind == "lines":
+            raise PasteRefused(_("At most %(n)s lines at a time: paste the chain in parts.", n=MAX_LINES)) from exc
         raise PasteRefused(_("The text is too long: paste at most 100,000 characters.")) from exc
     if sum(1 for ln in lines if ln.is_order) > MAX_LINES:
         raise PasteRefused(_("At most %(n)s lines at a time: paste the chain in parts.", n=MAX_LINES))
