@@ -14,17 +14,16 @@ from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from workbench.auth.decorators import owner_required
 from workbench.auth.scoping import current_store, get_scoped_or_404
 from workbench.extensions import db
-from workbench.formatting import local_today, money
-from workbench.intake import csvimport, services
+from workbench.formatting import local_time, local_today, money
+from workbench.intake import csvimport, lifecycle, services
 from workbench.intake.forms import CsvConfirmForm, CsvUploadForm, PasteForm
 from workbench.orders import transitions
-from workbench.orders.models import Campaign, Order, OrderStatus
+from workbench.orders.models import Campaign, CampaignStatus, OrderStatus
 from workbench.types import utcnow
 from workbench.web import render, wants_fragment
 
@@ -77,6 +76,16 @@ def _refuse_closed(campaign: Campaign):
     return render("intake/index.html", "intake/_index.html", status=409, **_index_context())
 
 
+def _late_unconfirmed(campaign: Campaign) -> bool:
+    """Past the 截单 time the owner must tick "these orders came in before the cut-off"."""
+    if lifecycle.cutoff_passed(campaign, utcnow()) and not request.form.get("late_ok"):
+        flash(_("This campaign's cut-off (%(at)s) has passed. Tick “These orders came in before the cut-off” "
+                "to import them anyway; nothing was imported.", at=local_time(campaign.ends_at, "%m-%d %H:%M")),
+              "error")
+        return True
+    return False
+
+
 def _text_hash(text: str) -> str:
     return hashlib.sha256(text.replace("\r\n", "\n").strip().encode()).hexdigest()[:16]
 
@@ -105,7 +114,8 @@ def _paste_context(campaign: Campaign, form: PasteForm, preview=None) -> dict:
     return {"store": store, "tab": "pickup", "campaign": campaign, "form": form, "preview": preview,
             "members": sorted(ctx.member_by_id.values(), key=lambda m: m.name),
             "products": list(ctx.product_by_id.values()), "problem_messages": PROBLEM_MESSAGES,
-            "ignored_labels": IGNORED_LABELS, "how_labels": HOW_LABELS, "is_open": _is_open(campaign)}
+            "ignored_labels": IGNORED_LABELS, "how_labels": HOW_LABELS, "is_open": _is_open(campaign),
+            "late": lifecycle.cutoff_passed(campaign, utcnow()), "late_ok": bool(request.form.get("late_ok"))}
 
 
 def _load_preview(campaign: Campaign, form: PasteForm):
@@ -194,6 +204,8 @@ def paste_confirm(campaign_id: int):
     if not preview.ready:
         flash(_("No line is ready to import. Fix the lines marked in orange, or skip them."), "error")
         return render("intake/paste.html", status=400, **_paste_context(campaign, form, preview))
+    if _late_unconfirmed(campaign):
+        return render("intake/paste.html", status=409, **_paste_context(campaign, form, preview))
     try:
         result = services.import_preview(db.session, ctx, preview, actor_id=current_user.id, now=utcnow(),
                                          today=local_today())
@@ -231,7 +243,8 @@ def _flash_result(result: services.ImportResult) -> None:
 def _csv_context(campaign: Campaign, **extra) -> dict:
     store = current_store()
     return {"store": store, "tab": "pickup", "campaign": campaign, "is_open": _is_open(campaign),
-            "upload_form": CsvUploadForm(), "max_rows": csvimport.MAX_ROWS, **extra}
+            "upload_form": CsvUploadForm(), "max_rows": csvimport.MAX_ROWS,
+            "late": lifecycle.cutoff_passed(campaign, utcnow()), "late_ok": bool(request.form.get("late_ok")), **extra}
 
 
 def _csv_preview(campaign: Campaign, text: str) -> csvimport.CsvPreview:
@@ -296,6 +309,8 @@ def csv_confirm(campaign_id: int):
         flash(_("No row is ready to import. Correct the file and upload it again."), "error")
         return render("intake/csv.html", status=400,
                       **_csv_context(campaign, preview=preview, confirm_form=form))
+    if _late_unconfirmed(campaign):
+        return render("intake/csv.html", status=409, **_csv_context(campaign, preview=preview, confirm_form=form))
     try:
         result = services.import_drafts(db.session, current_store().id, campaign.id, drafts, source="csv",
                                         actor_id=current_user.id, now=utcnow(), today=local_today())
@@ -333,6 +348,8 @@ def _orders_context(campaign: Campaign) -> dict:
     orders = services.imported_orders(db.session, store.id, campaign.id)
     return {"store": store, "tab": "pickup", "campaign": campaign, "orders": orders,
             "placed": sum(1 for o in orders if o.status == OrderStatus.PLACED),
+            "tickable": {o.id for o in orders if lifecycle.can_tick(campaign, o.status)},
+            "grouped_campaign": campaign.status == CampaignStatus.GROUPED,
             "labels": transitions.STATUS_LABELS}
 
 
@@ -347,23 +364,25 @@ def orders(campaign_id: int):
 @bp.route("/campaigns/<int:campaign_id>/orders/mark-paid", methods=["POST"])
 @owner_required
 def mark_paid(campaign_id: int):
-    """placed → paid for the ticked orders of this campaign (who and when go in the order events)."""
+    """placed → paid for the ticked orders of this campaign, → grouped when 成团 was already reached.
+
+    Who and when go in the order events (``lifecycle.mark_paid``)."""
     campaign = _campaign(campaign_id)
     store = current_store()
-    wanted = {int(v) for v in request.form.getlist("order_id") if v.isdigit()}
+    wanted = {int(v) for v in request.form.getlist("order_id") if v.isascii() and v.isdigit() and len(v) <= 12}
     status = 200
     if not wanted:
         flash(_("Tick the orders that have paid first."), "error")
         status = 400
     else:
-        # Only this store's orders of this campaign: ids from the form are never trusted alone.
-        ids = list(db.session.scalars(select(Order.id).where(
-            Order.id.in_(wanted), Order.store_id == store.id, Order.campaign_id == campaign.id)))
-        moved = transitions.move(db.session, ids, OrderStatus.PAID, actor_id=current_user.id, now=utcnow(),
-                                 store_id=store.id, from_statuses=[OrderStatus.PLACED])
+        result = lifecycle.mark_paid(db.session, store.id, campaign, wanted, actor_id=current_user.id, now=utcnow())
         db.session.commit()
-        if moved:
-            flash(_("%(n)s orders marked paid.", n=len(moved)), "success")
+        moved = sorted(set(result.paid) | set(result.grouped))
+        if result.paid:
+            flash(_("%(n)s orders marked paid.", n=len(result.paid)), "success")
+        if result.grouped:
+            flash(_("%(n)s orders joined the group (成团 already reached): they are on the pickup day's lists.",
+                    n=len(result.grouped)), "success")
         if len(moved) < len(wanted):
             flash(_("%(n)s orders were not placed any more (already paid or cancelled) and were left as they are.",
                     n=len(wanted) - len(moved)), "info" if moved else "error")
