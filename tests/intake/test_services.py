@@ -39,7 +39,7 @@ def test_preview_reads_each_line(db, world, shop):
     zhang = preview.lines[3]
     assert zhang.member.id == shop.zhang.id
     assert [(i.product.name, i.quantity) for i in zhang.items] == [("蓝莓", 2), ("低糖酸奶", 1)]
-    assert preview.lines[5].problems == ["product_none"]  # 兰莓: a typo, offered but not chosen
+    assert preview.lines[5].problems == ["product_none"]  # 榴莲: not in this campaign
     assert preview.lines[6].new_member.phone == "13912345678"
 
 

@@ -12,7 +12,9 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from workbench.intake.parser import Address, ItemText, ParsedLine
 
@@ -52,8 +54,10 @@ class MemberMatch:
     member: MemberRef | None = None
     candidates: list[MemberRef] = field(default_factory=list)  # when ambiguous
     #: "matched", "ambiguous", "new" (a full phone nobody has), "needs_phone" (name +
-    #: address but no phone: a new member needs one), "none" (nothing to go on / not found)
+    #: address but no phone: a new member needs one), "conflict" (the address or tail
+    #: points at a member whose name is not the one written), "none" (nothing to go on)
     status: str = "none"
+    written_name: str = ""  # the name on the line, for the conflict message
     how: str = ""  # what matched: "phone", "tail+name", …
 
     @property
@@ -66,7 +70,7 @@ class ItemMatch:
     written: ItemText
     product: ProductRef | None = None
     quantity: int = 1
-    how: str = ""  # "name", "alias", "contains", "fuzzy", "sku"
+    how: str = ""  # "name", "alias", "contains", "corrected" (a one-character slip), "fuzzy", "sku", "note"
     score: float = 0.0
     candidates: list[ProductRef] = field(default_factory=list)  # when ambiguous / best guesses
     spec_note: str = ""  # "30枚" read as one 30枚/盒 box
@@ -92,6 +96,34 @@ def _norm_name(name: str) -> str:
     return re.sub(r"\s+", "", name or "").lower()
 
 
+#: How people are called in a group chat: a surname and one of these ("张姐", "王阿姨", "李老师").
+HONORIFICS = ("阿姨", "叔叔", "先生", "女士", "小姐", "老师", "妈妈", "宝妈", "奶奶", "爷爷", "大姐", "大哥", "阿婆",
+              "阿公", "姐", "哥", "姨", "叔", "婶", "伯", "妹", "弟", "嫂", "总", "工", "师傅", "太太", "爸")
+
+
+def name_agreement(written: str, member: str) -> str:
+    """How the name on a line fits a member's name: "exact", "partial", "surname" or "" (it does not).
+
+    "张姐" fits 张秀英 by surname, "秀英" fits her partially; "张姐" does not fit 徐福生, and
+    a line naming one person must never be given to another on its address alone.
+    """
+    w, m = _norm_name(written), _norm_name(member)
+    if not w or not m:
+        return ""
+    if w == m:
+        return "exact"
+    if len(w) >= 2 and len(m) >= 2 and (w in m or m in w):
+        return "partial"
+    stem = w[1:] if len(w) >= 2 and w[0] in "小老阿" else w  # 小王, 老李, 阿珍
+    for honorific in HONORIFICS:
+        if stem.endswith(honorific) and len(stem) > len(honorific):
+            stem = stem[: -len(honorific)]
+            break
+    if stem and (m.startswith(stem) or (len(stem) == 1 and stem in m)):
+        return "surname"
+    return ""
+
+
 class MemberIndex:
     """The store's members, indexed once per paste so 300 lines do not scan them 300 times."""
 
@@ -101,12 +133,15 @@ class MemberIndex:
         self.by_tail: dict[str, list[MemberRef]] = defaultdict(list)
         self.by_name: dict[str, list[MemberRef]] = defaultdict(list)
         self.by_address: dict[tuple[str, str], list[MemberRef]] = defaultdict(list)
+        self.by_room: dict[str, list[MemberRef]] = defaultdict(list)  # a room written without its building
         for m in members:
             self.by_phone[m.phone] = m
             self.by_tail[m.phone[-4:]].append(m)
             self.by_name[_norm_name(m.name)].append(m)
             _unit, room = _room_parts(m.room)
             self.by_address[(_digits(m.building), room)].append(m)
+            if room:
+                self.by_room[room].append(m)
 
     def match(self, name: str, phone: str, tail: str, address: Address | None) -> MemberMatch:
         if phone:
@@ -120,7 +155,9 @@ class MemberIndex:
         for m in self.by_name.get(name_key, []) if name_key else []:
             candidates[m.id] = m
         if address and address.room:
-            for m in self.by_address.get((address.building, address.room), []):
+            found = (self.by_address.get((address.building, address.room), []) if address.building
+                     else self.by_room.get(address.room, []))
+            for m in found:
                 candidates[m.id] = m
         if not candidates and name_key and len(name_key) >= 2:
             # "张姐" for "张姐(3栋)", "王阿姨" for "王阿姨": containment either way.
@@ -138,7 +175,11 @@ class MemberIndex:
         best_score, best = scored[0]
         ties = [m for s, m in scored if s[0] >= best_score[0] - 0.5]
         if len(ties) > 1:
-            return MemberMatch(candidates=ties[:6], status="ambiguous")
+            return MemberMatch(candidates=ties[:6], status="ambiguous", written_name=name)
+        if name_key and not name_agreement(name_key, best.name):
+            # The address or the tail points at someone the line does not name: flag, never guess.
+            return MemberMatch(candidates=[m for _s, m in scored][:6], status="conflict", how=best_score[1],
+                               written_name=name)
         return MemberMatch(best, status="matched", how=best_score[1])
 
     @staticmethod
@@ -151,16 +192,20 @@ class MemberIndex:
                 how.append("tail")
             else:
                 return (0.0, "")
-        other = _norm_name(m.name)
         if name_key:
-            if other == name_key:
+            agreement = name_agreement(name_key, m.name)
+            if agreement == "exact":
                 score += 2
                 how.append("name")
-            elif other and (name_key in other or other in name_key):
+            elif agreement == "partial":
                 score += 1
                 how.append("name~")
+            elif agreement == "surname":
+                score += 0.25
+            else:
+                score -= 1  # named as someone else: never preferred over a member the name fits
         if address is not None:
-            building_ok = _digits(m.building) == address.building if m.building else None
+            building_ok = (_digits(m.building) == address.building if m.building and address.building else None)
             unit, room = _room_parts(m.room)
             if building_ok is False:
                 score -= 2
@@ -214,6 +259,11 @@ class ProductIndex:
             if len(best) == 1:
                 return best[0], "contains", 90.0, []
             return None, "", 90.0, best
+        slipped = _unique_products([p for word, p, _ in self.names if one_slip(key, word)])
+        if len(slipped) == 1:
+            return slipped[0], "corrected", 95.0, []
+        if slipped:
+            return None, "", 95.0, slipped[:4]
         scores: dict[int, tuple[float, ProductRef]] = {}
         for word, p, _ in self.names:
             s = max(fuzz.ratio(key, word), fuzz.token_set_ratio(key, word))
@@ -236,6 +286,30 @@ class ProductIndex:
             if len(key) > len(word) and key.endswith(word):
                 return text[: len(text) - len(word)], p, how
         return None
+
+
+def _sounds(ch: str) -> str:
+    return lazy_pinyin(ch)[0]
+
+
+def one_slip(written: str, word: str) -> bool:
+    """Whether ``written`` is ``word`` with one character mistyped, dropped or doubled.
+
+    A wrong character counts only when it sounds the same (兰莓 for 蓝莓: the phone keyboard
+    offered the wrong one) or the word is long enough that three characters still agree
+    (阳光玫瑰葡菊); a dropped or extra character needs two characters left that agree.
+    Otherwise 酸奶 would become 酸枣.
+    """
+    if len(written) < 2 or abs(len(written) - len(word)) > 1 or written == word:
+        return False
+    if Levenshtein.distance(written, word, score_cutoff=1) > 1:
+        return False
+    if len(written) != len(word):
+        return min(len(written), len(word)) >= 2
+    if len(word) >= 4:
+        return True
+    (a, b), = [(x, y) for x, y in zip(written, word, strict=True) if x != y]
+    return _sounds(a) == _sounds(b) and not a.isascii()
 
 
 def _unique(hits: list[tuple[ProductRef, str]]) -> list[tuple[ProductRef, str]]:
@@ -306,6 +380,13 @@ def match_line(line: ParsedLine, members: MemberIndex, products: ProductIndex) -
         if product is None and not candidates and i == 0 and not name and len(written) > 1:
             name = item.text  # "张姐" written where an item was expected, with items after it
             continue
+        if product is None and item.note:
+            # "酸奶2（原味）": the bracketed note names the variant when the words alone do not.
+            for variant in (item.note + item.text, item.text + item.note):
+                found, found_how, _score, _c = products.find(variant)
+                if found is not None and found_how in ("name", "alias", "contains"):
+                    product, how, score, candidates = found, "note", 100.0, []
+                    break
         quantity, note = spec_quantity(item, product) if product else (item.quantity, "")
         item_matches.append(ItemMatch(item, product, quantity, how, score, candidates, note))
     # A lone "name" that is really a product ("土鸡蛋" after a phone, nothing else).

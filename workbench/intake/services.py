@@ -181,6 +181,7 @@ class ResolvedItem:
     quantity: int
     note: str = ""  # "30枚 = 1盒", "按模糊匹配", …
     how: str = ""
+    written: str = ""  # the words on the line ("兰莓"), shown beside a correction
 
     @property
     def amount_fen(self) -> int:
@@ -348,7 +349,8 @@ def _resolve_member(pl: PreviewLine, ctx: StoreContext, fix: LineFix) -> None:
     if match.member.status == "matched":
         pl.member = match.member.member
         return
-    pl.problems.append("member_ambiguous" if match.member.status == "ambiguous" else "member_none")
+    pl.problems.append({"ambiguous": "member_ambiguous", "conflict": "member_conflict"}.get(match.member.status,
+                                                                                          "member_none"))
 
 
 def _small_id(value: str) -> bool:
@@ -387,7 +389,7 @@ def _resolve_items(pl: PreviewLine, ctx: StoreContext, fix: LineFix) -> None:
         if quantity > MAX_QUANTITY:
             pl.problems.append("quantity_invalid")
             continue
-        pl.items.append(ResolvedItem(product, quantity, note, how))
+        pl.items.append(ResolvedItem(product, quantity, note, how, slot.written.text if slot else ""))
 
 
 # --------------------------------------------------------------------------- import

@@ -33,6 +33,7 @@ bp = Blueprint("intake", __name__)
 PROBLEM_MESSAGES = {
     "member_none": _l("Member not found: choose one or enter a phone for a new member"),
     "member_ambiguous": _l("Several members match: choose one"),
+    "member_conflict": _l("The name written is not the name of the member at that address: choose who it is"),
     "member_needs_phone": _l("New member: enter a phone number"),
     "member_invalid": _l("Choose a member from the list"),
     "phone_invalid": _l("The phone must be an 11-digit mobile number"),
@@ -48,12 +49,14 @@ IGNORED_LABELS = {
     "example": _l("Example line"),
     "empty": _l("Nothing to read"),
     "cancelled": _l("Says cancelled: not imported"),
+    "reply": _l("Says a reply or mention: not an order"),
 }
 HOW_LABELS = {
     "phone": _l("by phone"),
     "fuzzy": _l("closest match"),
     "contains": _l("by partial name"),
     "alias": _l("by alias"),
+    "note": _l("by the note in brackets"),
 }
 
 
