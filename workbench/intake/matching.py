@@ -333,13 +333,33 @@ def _unique_products(products: list[ProductRef]) -> list[ProductRef]:
 _SPEC_PART = re.compile(r"(\d+(?:\.\d+)?)\s*([^\d\s/×*]+)")
 
 
+#: Grams in one of each weight unit members write or a spec uses.
+GRAMS = {"g": 1, "克": 1, "kg": 1000, "公斤": 1000, "千克": 1000, "斤": 500, "两": 50}
+
+
 def spec_quantity(item: ItemText, product: ProductRef) -> tuple[int, str]:
-    """How many of the product "30枚" means: one when the spec is "30枚/盒", else as written."""
+    """How many of the product "30枚" or "1斤" means, with the note saying how it was read.
+
+    "30枚" is one box when the spec is "30枚/盒"; a weight is converted with the spec's weight
+    ("肉馅1斤" of 500g portions is 2). A weight that is no whole number of the product
+    comes back as quantity 0: the owner types the quantity (a guess would be a wrong order).
+    """
     if not item.unit or not item.quantity_given:
         return item.quantity, ""
-    for number, unit in _SPEC_PART.findall(product.spec or ""):
+    parts = _SPEC_PART.findall(product.spec or "")
+    for number, unit in parts:
         if unit.startswith(item.unit) and float(number) == item.quantity:
             return 1, f"{item.quantity}{item.unit} = 1{product.unit or ''}"
+    written = GRAMS.get(item.unit.lower())
+    if written is None or item.unit == (product.unit or ""):
+        return item.quantity, ""
+    for number, unit in parts:
+        per = GRAMS.get(unit.lower())
+        if per:
+            portions = item.quantity * written / (float(number) * per)
+            if portions == int(portions) and portions >= 1:
+                return int(portions), f"{item.quantity}{item.unit} = {int(portions)}{product.unit or ''}"
+            return 0, f"{item.quantity}{item.unit} ≠ {number}{unit}×n"
     return item.quantity, ""
 
 
@@ -361,6 +381,8 @@ class LineMatch:
         for item in self.items:
             if item.product is None:
                 out.append("product_ambiguous" if item.status == "ambiguous" else "product_none")
+            elif item.quantity < 1:
+                out.append("quantity_unclear")
         return out
 
 
@@ -377,8 +399,13 @@ def match_line(line: ParsedLine, members: MemberIndex, products: ProductIndex) -
                 name, product, how = split[0], split[1], split[2]
                 item = ItemText(product.name, item.quantity, item.unit, item.quantity_given)
                 score, candidates = 100.0, []
-        if product is None and not candidates and i == 0 and not name and len(written) > 1:
+        if (product is None and not candidates and i == 0 and not name and len(written) > 1
+                and not item.quantity_given):
             name = item.text  # "张姐" written where an item was expected, with items after it
+            continue
+        if (product is None and not candidates and i > 0 and not name and not item.quantity_given
+                and _norm_name(item.text) in members.by_name):
+            name = item.text  # "蓝莓2 张秀英 3栋…": the name written after the items
             continue
         if product is None and item.note:
             # "酸奶2（原味）": the bracketed note names the variant when the words alone do not.

@@ -94,7 +94,10 @@ _NOTE = re.compile(r"(?:备注|留言|PS|ps|Ps) ?[:：]?.*$")
 #: Payment and status words members add after their items ("已付", "已转", "微信已付"): not products.
 _STATUS = re.compile(
     r"(?:微信|支付宝|红包)?(?:已经?|没|未|待|现|面|到)(?:付款?|支付|转账?|转|收款?|发红包|付清|结清|交钱|接龙|下单|拍)了?"
-    r"|(?:付|转|支付)(?:了|过了)|货到付款|红包已发|已发红包")
+    r"|(?:付|转|支付)(?:了|过了)|货到付款|到店付款?|自提付款?|红包已发|已发红包"
+    # Pickup and courtesy words: for the owner to read, never a product.
+    r"|(?:放|送)(?:门口|门卫|到家|上门)|(?:今天|明天|后天|下午|上午|中午|晚上|晚点|周[一二三四五六日末天])来?(?:拿|取|自提)"
+    r"|谢谢团长|谢谢|感谢|辛苦了?|麻烦了?")
 #: Members cancel by editing their line; such a line must not become an order unseen.
 _CANCEL = re.compile(r"取消|不要了|撤单|退出接龙")
 _SEQ = re.compile(r"^ ?(\d{1,4}) ?(?:[.、:)\]]|\s(?=\D)) ?")
@@ -110,6 +113,7 @@ _BRACKET = re.compile(r"[(\[{【（《<]([^()\[\]{}【】（）《》<>]*)[)\]}�
 _NOTE_MARK = "\ue000"  # private use: normalise() removes any from the input
 _DIGIT_RUN = re.compile(r"(\d+)")
 _LEADING_QTY = re.compile(rf"^×?(?P<qty>\d{{1,3}})(?P<unit>{_UNIT_RE})(?P<text>\D+)$")
+_TIMES_FIRST = re.compile(r"^(?P<qty>\d{1,3})(?P<text>\D+)$")
 #: "蓝莓2改3", "蓝莓2 改成 3": the member edited their line, the last number stands.
 _EDIT_WORDS = ("改成", "改为", "换成", "改")
 
@@ -295,10 +299,17 @@ def parse_line(raw: str, line_no: int = 1, normalised: str | None = None) -> Par
     return line
 
 
+#: A bracket asking for something ("送1盒给楼下", "要2个大的") is a note even with a number in it.
+_REQUEST = re.compile(r"[送给要帮留放拿挑选换分]")
+
+
 def _bracket(m: re.Match) -> str:
-    """A bracketed note without digits becomes one marked token; other brackets just separate."""
+    """A bracketed note becomes one marked token; brackets around order words just separate.
+
+    A note has no digits ("原味", "自提"), or reads as a request ("送1盒给楼下").
+    """
     inside = m.group(1)
-    if not inside.strip() or any(ch.isdigit() for ch in inside):
+    if not inside.strip() or (any(ch.isdigit() for ch in inside) and not _REQUEST.search(inside)):
         return f" {inside} "
     return f" {_NOTE_MARK}{_SEPARATORS.sub('', inside)} "
 
@@ -330,8 +341,12 @@ def _segments(text: str) -> list[tuple[str, int | None, str, str]]:
         if token.startswith(_NOTE_MARK):
             out.append((token, None, "", ""))
             continue
+        times = token.startswith("×")
         token = token.strip("-×:.*#")
         if not token:
+            continue
+        if times and (m := _TIMES_FIRST.match(token)):  # "×2蓝莓": a number before the product
+            out.append((m.group("text"), int(m.group("qty")), "", m.group("qty")))
             continue
         if m := _LEADING_QTY.match(token):  # "2份蓝莓"
             out.append((m.group("text"), int(m.group("qty")), m.group("unit"), m.group("qty")))

@@ -389,6 +389,9 @@ def _resolve_items(pl: PreviewLine, ctx: StoreContext, fix: LineFix) -> None:
         if quantity > MAX_QUANTITY:
             pl.problems.append("quantity_invalid")
             continue
+        if quantity < 1:  # a weight that is no whole number of the product ("蓝莓1斤" of 125g boxes)
+            pl.problems.append("quantity_unclear")
+            continue
         pl.items.append(ResolvedItem(product, quantity, note, how, slot.written.text if slot else ""))
 
 
