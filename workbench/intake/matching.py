@@ -348,8 +348,12 @@ def spec_quantity(item: ItemText, product: ProductRef) -> tuple[int, str]:
         return item.quantity, ""
     parts = _SPEC_PART.findall(product.spec or "")
     for number, unit in parts:
-        if unit.startswith(item.unit) and float(number) == item.quantity:
-            return 1, f"{item.quantity}{item.unit} = 1{product.unit or ''}"
+        if unit.startswith(item.unit) and item.unit != (product.unit or ""):
+            # "30枚" of a 30枚/盒 product is one box, "60枚" two; "45枚" is no whole box.
+            boxes = item.quantity / float(number)
+            if boxes == int(boxes) and boxes >= 1:
+                return int(boxes), f"{item.quantity}{item.unit} = {int(boxes)}{product.unit or ''}"
+            return 0, f"{item.quantity}{item.unit} ≠ {number}{unit}×n"
     written = GRAMS.get(item.unit.lower())
     if written is None or item.unit == (product.unit or ""):
         return item.quantity, ""
@@ -369,6 +373,7 @@ class LineMatch:
     member: MemberMatch
     items: list[ItemMatch]
     name: str  # the name after a flush-written product was split off
+    notes: list[str] = field(default_factory=list)  # bracketed words naming no product: shown, not ordered
 
     @property
     def problems(self) -> list[str]:
@@ -391,6 +396,7 @@ def match_line(line: ParsedLine, members: MemberIndex, products: ProductIndex) -
     name = line.name
     written = list(line.items)
     item_matches: list[ItemMatch] = []
+    notes: list[str] = []
     for i, item in enumerate(written):
         product, how, score, candidates = products.find(item.text)
         if i == 0 and not name and (product is None or how == "contains"):
@@ -414,6 +420,10 @@ def match_line(line: ParsedLine, members: MemberIndex, products: ProductIndex) -
                 if found is not None and found_how in ("name", "alias", "contains"):
                     product, how, score, candidates = found, "note", 100.0, []
                     break
+        if product is None and not candidates and item.bracketed and item_matches:
+            # "肉馅2份（一份肥一份瘦）": inside brackets, after an item, naming no product: a note.
+            notes.append(f"{item.text}{item.quantity if item.quantity_given else ''}{item.unit}")
+            continue
         quantity, note = spec_quantity(item, product) if product else (item.quantity, "")
         item_matches.append(ItemMatch(item, product, quantity, how, score, candidates, note))
     # A lone "name" that is really a product ("土鸡蛋" after a phone, nothing else).
@@ -423,4 +433,4 @@ def match_line(line: ParsedLine, members: MemberIndex, products: ProductIndex) -
             item_matches.append(ItemMatch(ItemText(name, 1, quantity_given=False), product, 1, how, score))
             name = ""
     member = members.match(name, line.phone, line.phone_tail, line.address)
-    return LineMatch(line, member, item_matches, name)
+    return LineMatch(line, member, item_matches, name, notes)

@@ -73,7 +73,7 @@ _MASKED_PHONE = re.compile(r"(?<!\d)(1\d{2})\s*[*xX×]{3,4}\s*(\d{4})(?!\d)")
 _FULL_PHONE = re.compile(r"(?<!\d)(1[3-9]\d{9})(?!\d)")
 _TAIL_WORD = re.compile(r"(?:手机)?尾号\s*[:：]?\s*(\d{4})(?!\d)")
 #: A multiplication sign before a number, but not the last mask of a phone ("138****5678").
-_MULTIPLY = re.compile(r"(?<![*xX×])\s?[×xX*✕✖╳乘]\s?(?=\d)")
+_MULTIPLY = re.compile(r"(?<![*xX×])(\s?)[×xX*✕✖╳乘]\s?(?=\d)")
 
 #: Addresses, most specific first: 3栋1单元502, 3-1-502, 3#502, 3幢502, 3号楼502, 3栋, 502室.
 #: Every digit run is anchored on its left ((?<!\d)), so no pattern re-scans a long run of
@@ -96,21 +96,25 @@ _STATUS = re.compile(
     r"(?:微信|支付宝|红包)?(?:已经?|没|未|待|现|面|到)(?:付款?|支付|转账?|转|收款?|发红包|付清|结清|交钱|接龙|下单|拍)了?"
     r"|(?:付|转|支付)(?:了|过了)|货到付款|到店付款?|自提付款?|红包已发|已发红包"
     # Pickup and courtesy words: for the owner to read, never a product.
-    r"|(?:放|送)(?:门口|门卫|到家|上门)|(?:今天|明天|后天|下午|上午|中午|晚上|晚点|周[一二三四五六日末天])来?(?:拿|取|自提)"
+    r"|(?:放|送)(?:门口|门卫|到家|上门)"
+    r"|(?:今天|明天|后天|周[一二三四五六日末天]|星期[一二三四五六日天])(?:上午|中午|下午|晚上|晚点)?来?(?:拿|取|自提)(?!铁)"
+    r"|(?:上午|中午|下午|晚上|晚点)来?(?:拿|取|自提)(?!铁)"
     r"|谢谢团长|谢谢|感谢|辛苦了?|麻烦了?")
 #: Members cancel by editing their line; such a line must not become an order unseen.
 _CANCEL = re.compile(r"取消|不要了|撤单|退出接龙")
 _SEQ = re.compile(r"^ ?(\d{1,4}) ?(?:[.、:)\]]|\s(?=\D)) ?")
 _RAW_SEQ = re.compile(r"^\s*[0-9０-９]{1,4}(?:\s*[.、:)\]．：）]|\s)\s*")
 _HEADER = re.compile(r"^ ?(?:# ?)?(?:接龙|例|示例|格式|举例|注|备注) ?[:：#]?|^ ?#")
-#: A reply or a mention in the group ("@张姐 收到"): never an order.
-_REPLY = re.compile(r"^ ?@")
+#: A reply or a mention in the group without a number ("@张姐 收到"): never an order.
+_REPLY = re.compile(r"^ ?@\D*$")
+_MENTION = re.compile(r"@[^\s@]{1,20}")
 #: Anything that separates one item from another or from the name.
 _SEPARATORS = re.compile(r"[\s,，、;；+/|()\[\]{}【】（）《》<>\"'“”‘’~～!！?？。=]+")
 #: A bracketed note without digits ("（原味）", "(大份)", "【自提】"): bracket characters are
 #: excluded from the inside, so an unclosed or nested bracket never makes it scan far.
 _BRACKET = re.compile(r"[(\[{【（《<]([^()\[\]{}【】（）《》<>]*)[)\]}】）》>]")
 _NOTE_MARK = "\ue000"  # private use: normalise() removes any from the input
+_OPEN, _CLOSE = "\ue001", "\ue002"  # around bracketed words that have a number in them
 _DIGIT_RUN = re.compile(r"(\d+)")
 _LEADING_QTY = re.compile(rf"^×?(?P<qty>\d{{1,3}})(?P<unit>{_UNIT_RE})(?P<text>\D+)$")
 _TIMES_FIRST = re.compile(r"^(?P<qty>\d{1,3})(?P<text>\D+)$")
@@ -144,6 +148,7 @@ class ItemText:
     unit: str = ""
     quantity_given: bool = True  # False: nothing written, 1 assumed
     note: str = ""  # a bracketed note after it ("原味", "大份"): shown, and used to choose a variant
+    bracketed: bool = False  # written inside brackets with a number ("（一份肥一份瘦）"): maybe a note
 
 
 @dataclass
@@ -237,10 +242,17 @@ def normalise(text: str) -> str:
     text = " ".join(text.split())
     # "139 1234 5678" / "139-1234-5678": one phone number, not three quantities.
     text = re.sub(r"(?<!\d)(1\d{2})[ -](\d{4})[ -](\d{4})(?!\d)", r"\1\2\3", text)
-    text = _MULTIPLY.sub("×", text)
+    text = _MULTIPLY.sub(r"\1×", text)  # a space before the sign stays: "张姐 x2蓝莓" is a name, then ×2
     text = re.sub(r"(?<=\S) ?乘 ?(?=[零〇一二两俩三四五六七八九十])", "×", text)
     text = _CN_AFTER.sub(lambda m: str(cn_number(m.group(1)) or m.group(1)), text)
     text = _CN_BEFORE.sub(lambda m: str(cn_number(m.group(1)) or m.group(1)), text)
+    # "+86 136…" (the + is gone with the symbols): the phone without its country code.
+    text = re.sub(r"(?<!\d)86 ?(1[3-9]\d{9})(?!\d)", r"\1", text)
+    # Halves: "半斤" is 250 g and "1斤半" 750 g (the spec may make that whole portions); any
+    # other half ("半个", "半份") is no whole quantity: 0, which matching flags.
+    text = re.sub(r"(?<!\d)(\d{1,3})斤半", lambda m: f"{int(m.group(1)) * 500 + 250}g", text)
+    text = text.replace("半斤", "250g").replace("半公斤", "500g")
+    text = re.sub(rf"半(?={_UNIT_RE})", "0", text)
     return " ".join(text.split())
 
 
@@ -265,6 +277,7 @@ def parse_line(raw: str, line_no: int = 1, normalised: str | None = None) -> Par
         line.seq = int(m.group(1))
         text = text[m.end():]
     line.content = re.sub(r"\s+", "", text).lower()
+    text = _MENTION.sub(" ", text)  # "@团长": who the line is addressed to, never who ordered
     if _CANCEL.search(text):
         line.ignored = "cancelled"
         return line
@@ -309,8 +322,11 @@ def _bracket(m: re.Match) -> str:
     A note has no digits ("原味", "自提"), or reads as a request ("送1盒给楼下").
     """
     inside = m.group(1)
-    if not inside.strip() or (any(ch.isdigit() for ch in inside) and not _REQUEST.search(inside)):
-        return f" {inside} "
+    if not inside.strip():
+        return " "
+    if any(ch.isdigit() for ch in inside) and not _REQUEST.search(inside):
+        # Items or a note? Only matching knows the products: its pieces are marked bracketed.
+        return f" {_OPEN} {inside} {_CLOSE} "
     return f" {_NOTE_MARK}{_SEPARATORS.sub('', inside)} "
 
 
@@ -329,27 +345,31 @@ def _unit_prefix(text: str) -> str:
     return unit
 
 
-def _segments(text: str) -> list[tuple[str, int | None, str, str]]:
-    """(text, quantity or None, unit, digits) pieces of the items part, in the order written.
+def _segments(text: str) -> list[tuple[str, int | None, str, str, bool]]:
+    """(text, quantity or None, unit, digits, bracketed) pieces of the items part, in order.
 
-    Notes come as (marked text, None, "", ""). A token is cut at its digit runs with
+    Notes come as (marked text, None, "", "", False). A token is cut at its digit runs with
     ``re.split``: "张姐蓝莓2酸奶×3" → 张姐蓝莓 | 2 | 酸奶× | 3, each number taking the words
     before it and the unit after it. No backtracking, so any length costs linear time.
     """
-    out: list[tuple[str, int | None, str, str]] = []
+    out: list[tuple[str, int | None, str, str, bool]] = []
+    bracketed = False
     for token in _SEPARATORS.split(text):
+        if token in (_OPEN, _CLOSE):
+            bracketed = token == _OPEN
+            continue
         if token.startswith(_NOTE_MARK):
-            out.append((token, None, "", ""))
+            out.append((token, None, "", "", False))
             continue
         times = token.startswith("×")
         token = token.strip("-×:.*#")
         if not token:
             continue
         if times and (m := _TIMES_FIRST.match(token)):  # "×2蓝莓": a number before the product
-            out.append((m.group("text"), int(m.group("qty")), "", m.group("qty")))
+            out.append((m.group("text"), int(m.group("qty")), "", m.group("qty"), bracketed))
             continue
         if m := _LEADING_QTY.match(token):  # "2份蓝莓"
-            out.append((m.group("text"), int(m.group("qty")), m.group("unit"), m.group("qty")))
+            out.append((m.group("text"), int(m.group("qty")), m.group("unit"), m.group("qty"), bracketed))
             continue
         parts = _DIGIT_RUN.split(token)  # [words, digits, words, digits, …, words]
         words = parts[0]
@@ -358,18 +378,18 @@ def _segments(text: str) -> list[tuple[str, int | None, str, str]]:
             unit = _unit_prefix(after)
             # A run of 7+ digits is no quantity (and int() refuses 4,300+ digits): a big sentinel.
             qty = int(digits) if len(digits) <= 6 else 10 ** 6
-            out.append((words.strip("-×:. "), qty, unit.lower() if unit.isascii() else unit, digits))
+            out.append((words.strip("-×:. "), qty, unit.lower() if unit.isascii() else unit, digits, bracketed))
             words = after[len(unit):]
         rest = words.strip("-×:.")
         if rest:
-            out.append((rest, None, "", ""))
+            out.append((rest, None, "", "", bracketed))
     return out
 
 
 def _split_name_and_items(line: ParsedLine, text: str, notes: list[str]) -> None:
-    pieces: list[list] = []  # [words, quantity, unit, note]
+    pieces: list[list] = []  # [words, quantity, unit, note, bracketed]
     edit = False  # an edit word stood alone ("蓝莓2 改 3"): the next bare number replaces the last
-    for words, qty, unit, digits in _segments(text):
+    for words, qty, unit, digits, bracketed in _segments(text):
         if words.startswith(_NOTE_MARK):  # "蓝莓2（原味）": a note on the item before, not an item
             note = words[len(_NOTE_MARK):]
             if pieces and pieces[-1][1] is not None:
@@ -381,14 +401,14 @@ def _split_name_and_items(line: ParsedLine, text: str, notes: list[str]) -> None
             if len(digits) == 4 and not line.phone_tail:
                 line.phone_tail = digits
             if words:
-                pieces.append([words, None, "", ""])
+                pieces.append([words, None, "", "", False])
             continue
         if (len(digits) == 3 and not unit and line.address is None and not digits.startswith("0")
                 and all(p[1] is None for p in pieces) and len(pieces) + bool(words) <= 1):
             # "张姐 502 蓝莓2" / "张姐502": three digits before any item are a room, not 502 boxes.
             line.address = Address("", "", digits)
             if words:
-                pieces.append([words, None, "", ""])
+                pieces.append([words, None, "", "", False])
             continue
         if words in _EDIT_WORDS and qty is not None and pieces and pieces[-1][1] is not None:
             pieces[-1][1] = qty  # "蓝莓2改3": the edit stands
@@ -409,7 +429,7 @@ def _split_name_and_items(line: ParsedLine, text: str, notes: list[str]) -> None
             edit = False
             continue  # a stray number with nothing to count
         edit = False
-        pieces.append([words, qty, unit, ""])
+        pieces.append([words, qty, unit, "", bracketed])
     # The name is the first bare words with something after them ("张姐 蓝莓2").
     if pieces and pieces[0][1] is None and len(pieces) > 1:
         line.name = pieces.pop(0)[0]
@@ -417,9 +437,9 @@ def _split_name_and_items(line: ParsedLine, text: str, notes: list[str]) -> None
         # Only bare words: a name ("奚 3-1-502") or a product ("138****5678 土鸡蛋"); matching
         # knows the products and moves it to the items when it names one.
         line.name = pieces.pop(0)[0]
-    for words, qty, unit, note in pieces:
+    for words, qty, unit, note, bracketed in pieces:
         line.items.append(ItemText(words, qty if qty is not None else 1, unit, quantity_given=qty is not None,
-                                   note=note))
+                                   note=note, bracketed=bracketed))
 
 
 # --------------------------------------------------------------------------- a paste
