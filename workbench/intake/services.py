@@ -182,6 +182,7 @@ class ResolvedItem:
     note: str = ""  # "30枚 = 1盒", "按模糊匹配", …
     how: str = ""
     written: str = ""  # the words on the line ("兰莓"), shown beside a correction
+    written_note: str = ""  # the member's bracketed note on the item ("大份", "自提")
 
     @property
     def amount_fen(self) -> int:
@@ -392,7 +393,8 @@ def _resolve_items(pl: PreviewLine, ctx: StoreContext, fix: LineFix) -> None:
         if quantity < 1:  # a weight that is no whole number of the product ("蓝莓1斤" of 125g boxes)
             pl.problems.append("quantity_unclear")
             continue
-        pl.items.append(ResolvedItem(product, quantity, note, how, slot.written.text if slot else ""))
+        pl.items.append(ResolvedItem(product, quantity, note, how, slot.written.text if slot else "",
+                                     slot.written.note if slot else ""))
 
 
 # --------------------------------------------------------------------------- import
