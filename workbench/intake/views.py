@@ -41,7 +41,7 @@ PROBLEM_MESSAGES = {
     "product_ambiguous": _l("Several products match: choose one"),
     "product_invalid": _l("Choose a product of this campaign"),
     "quantity_invalid": _l("Quantity must be 1 to 999"),
-    "quantity_unclear": _l("The weight written is not a whole number of this product: enter the quantity"),
+    "quantity_unclear": _l("The amount written is not a whole number of this product: enter the quantity"),
     "no_items": _l("No product read: choose one"),
 }
 IGNORED_LABELS = {
