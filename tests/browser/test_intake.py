@@ -136,7 +136,7 @@ CHECK_SHOTS = Path("/tmp/wb_parse_shots")
 DAILY_PASTE = """#接龙 周末水果团
 1. 张姐 3栋2单元502 蓝莓×2
 2. 王阿姨 兰莓2 已付
-3. 张姐 3栋1单元502 酸奶2（大份）已转
+3. 张姐 3栋1单元502 蓝莓1（大份）已转
 4. 王阿姨 土鸡蛋60枚【自提】
 """
 
@@ -162,7 +162,7 @@ def test_conflict_and_correction_read_clearly_on_a_phone(phone, world):
     assert "名字不符" in conflict.inner_text() and "徐福生" in conflict.inner_text()
     corrected = page.locator("#line-3")
     assert "jl-line--ready" in corrected.get_attribute("class") and "已纠正" in corrected.inner_text()
-    assert page.locator("#line-4 .jl-items").inner_text().startswith("低糖酸奶 × 2")
+    assert page.locator("#line-4 .jl-items").inner_text().startswith("蓝莓 × 1")
     assert "大份" in page.locator("#line-4").inner_text() and "已转" in page.locator("#line-4").inner_text()
     assert "散养土鸡蛋 × 2" in page.locator("#line-5 .jl-items").inner_text()
     check_layout(phone, "conflict preview")

@@ -145,3 +145,13 @@ def test_a_bracketed_note_chooses_the_variant():
     assert [(i.product.name, i.quantity, i.how) for i in m.items] == [("原味酸奶", 2, "note")]
     m = match("14. 王阿姨5678 蓝莓2（大份）")
     assert [(i.product.name, i.quantity) for i in m.items] == [("蓝莓", 2)] and not m.problems
+
+
+def test_a_note_naming_another_kind_is_offered_not_chosen():
+    only_low_sugar = [p for p in PRODUCTS if p.name != "原味酸奶"]
+    m = match_line(parse_line("15. 王阿姨5678 酸奶2（原味）"), MemberIndex(MEMBERS), ProductIndex(only_low_sugar))
+    item = m.items[0]
+    assert item.product is None and [p.name for p in item.candidates] == ["低糖酸奶"]
+    assert m.problems == ["product_none"]
+    ok = match_line(parse_line("15. 王阿姨5678 酸奶2（低糖）"), MemberIndex(MEMBERS), ProductIndex(only_low_sugar))
+    assert ok.items[0].product.name == "低糖酸奶" and not ok.problems

@@ -420,6 +420,11 @@ def match_line(line: ParsedLine, members: MemberIndex, products: ProductIndex) -
                 if found is not None and found_how in ("name", "alias", "contains"):
                     product, how, score, candidates = found, "note", 100.0, []
                     break
+        if (product is not None and how == "contains" and item.note and _norm_name(item.note) not in
+                _norm_name(product.name) and len(_norm_name(product.name)) > len(_norm_name(item.text))):
+            # "酸奶2（原味）" when the campaign sells only 低糖酸奶: the words fit part of its name,
+            # the note names another kind. Offer it, never choose it.
+            product, candidates = None, [product]
         if product is None and not candidates and item.bracketed and item_matches:
             # "肉馅2份（一份肥一份瘦）": inside brackets, after an item, naming no product: a note.
             notes.append(f"{item.text}{item.quantity if item.quantity_given else ''}{item.unit}")
