@@ -125,6 +125,14 @@ def attack(runs: int = 5) -> None:
         for size, cut in (("1mb", text), ("100k", text[:MAX_PASTE_CHARS])):
             ms, outcome = _median_ms(lambda cut=cut: refuse(cut), runs)
             print(f"attack_{name}_{size}_ms: {ms:.1f} ({outcome})")
+    # The whole preview's work on the worst paste that is read: parse and match every line
+    # against a store of 2,000 members and 30 products.
+    people, goods = world(2000, 30, random.Random(20261123))
+    members, products = MemberIndex(people), ProductIndex(goods)
+    worst = attack_shapes()["lines_at_the_limit"][:MAX_PASTE_CHARS]
+    ms, n = _median_ms(lambda: len([match_line(ln, members, products) for ln in parse_paste(worst) if ln.is_order]),
+                       runs)
+    print(f"attack_lines_at_the_limit_100k_parse_and_match_ms: {ms:.1f} ({n} lines)")
     for name, text in attack_shapes().items():
         full = text[:MAX_PASTE_CHARS]
         half_ms, _ = _median_ms(lambda full=full: unlimited(full[: len(full) // 2]), runs)

@@ -155,3 +155,8 @@ def test_a_note_naming_another_kind_is_offered_not_chosen():
     assert m.problems == ["product_none"]
     ok = match_line(parse_line("15. 王阿姨5678 酸奶2（低糖）"), MemberIndex(MEMBERS), ProductIndex(only_low_sugar))
     assert ok.items[0].product.name == "低糖酸奶" and not ok.problems
+
+
+def test_a_line_with_dozens_of_items_is_flagged_and_bounded():
+    m = match("16. 王阿姨5678 " + " ".join(["蓝莓1"] * 30))
+    assert len(m.items) == 20 and "too_many_items" in m.problems

@@ -18,6 +18,8 @@ from rapidfuzz.distance import Levenshtein
 
 from workbench.intake.parser import Address, ItemText, ParsedLine
 
+#: Items read on one line at most (a line asking for more is flagged).
+MAX_ITEMS = 20
 #: Below this fuzzy score a product is not suggested at all.
 FUZZY_THRESHOLD = 60
 #: Two fuzzy candidates closer than this are ambiguous.
@@ -93,7 +95,7 @@ def _room_parts(room: str) -> tuple[str, str]:
 
 
 def _norm_name(name: str) -> str:
-    return re.sub(r"\s+", "", name or "").lower()
+    return "".join((name or "").split()).lower()
 
 
 #: How people are called in a group chat: a surname and one of these ("张姐", "王阿姨", "李老师").
@@ -134,6 +136,8 @@ class MemberIndex:
         self.by_name: dict[str, list[MemberRef]] = defaultdict(list)
         self.by_address: dict[tuple[str, str], list[MemberRef]] = defaultdict(list)
         self.by_room: dict[str, list[MemberRef]] = defaultdict(list)  # a room written without its building
+        #: Normalised once: a line naming nobody is compared with every member's name.
+        self.norm_names = [(_norm_name(m.name), m) for m in members]
         for m in members:
             self.by_phone[m.phone] = m
             self.by_tail[m.phone[-4:]].append(m)
@@ -161,8 +165,7 @@ class MemberIndex:
                 candidates[m.id] = m
         if not candidates and name_key and len(name_key) >= 2:
             # "张姐" for "张姐(3栋)", "王阿姨" for "王阿姨": containment either way.
-            for m in self.members:
-                other = _norm_name(m.name)
+            for other, m in self.norm_names:
                 if other and (name_key in other or other in name_key):
                     candidates[m.id] = m
         scored = sorted(((self._score(m, name_key, tail, address), m) for m in candidates.values()),
@@ -383,6 +386,8 @@ class LineMatch:
             out.append(f"member_{self.member.status}")
         if not self.items:
             out.append("no_items")
+        if len(self.line.items) > MAX_ITEMS:
+            out.append("too_many_items")
         for item in self.items:
             if item.product is None:
                 out.append("product_ambiguous" if item.status == "ambiguous" else "product_none")
@@ -394,7 +399,9 @@ class LineMatch:
 def match_line(line: ParsedLine, members: MemberIndex, products: ProductIndex) -> LineMatch:
     """Member and products for one parsed order line."""
     name = line.name
-    written = list(line.items)
+    # No chain line asks for dozens of things; past the cap the line is flagged, and the
+    # matching work per line stays bounded whatever was pasted.
+    written = list(line.items[:MAX_ITEMS])
     item_matches: list[ItemMatch] = []
     notes: list[str] = []
     for i, item in enumerate(written):

@@ -319,6 +319,8 @@ def preview_line(line: parser.ParsedLine, ctx: StoreContext, key: str, existing:
         return pl
     _resolve_member(pl, ctx, fix)
     _resolve_items(pl, ctx, fix)
+    if "too_many_items" in match.problems:
+        pl.problems.append("too_many_items")
     if pl.problems:
         pl.status = "fix"
     return pl

@@ -43,6 +43,7 @@ PROBLEM_MESSAGES = {
     "quantity_invalid": _l("Quantity must be 1 to 999"),
     "quantity_unclear": _l("The amount written is not a whole number of this product: enter the quantity"),
     "no_items": _l("No product read: choose one"),
+    "too_many_items": _l("More than 20 products on one line: only the first 20 were read. Split the line or skip it."),
 }
 IGNORED_LABELS = {
     "header": _l("Header"),
