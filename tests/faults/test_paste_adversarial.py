@@ -10,9 +10,12 @@ from __future__ import annotations
 import time
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.intake.conftest import make_shop
 from workbench.intake import parser
+from workbench.intake.matching import MemberIndex, MemberRef, ProductIndex, ProductRef, match_line
 
 pytestmark = pytest.mark.faults
 
@@ -85,3 +88,18 @@ def test_a_huge_paste_is_a_4xx_not_a_dead_worker(owner_client, shop, copies):
     assert time.perf_counter() - start < 2.0
     # Over 8 MB of form data the app's request limit answers (413) before the form is read.
     assert (r.status_code, "太" in r.text) in ((400, True), (413, True)), r.text[:300]
+
+
+#: Characters the parser treats specially, so random text hits its branches.
+_ALPHABET = st.sampled_from(list("0123456789０１２３ 　.、:)×xX*#-@¥元（）()【】[]<>《》,，;；+/|一二两十百半斤两盒份栋单元号室尾号"
+                                 "蓝莓酸奶张姐改成取消已付备注→🍓✅\u200b\u202e\ue000\ue001\ue002"))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(_ALPHABET, max_size=parser.MAX_LINE_CHARS))
+def test_any_line_parses_without_error(text):
+    members = MemberIndex([MemberRef(1, "张姐", "13700001111", "3栋", "1单元502")])
+    products = ProductIndex([ProductRef(1, 1, "蓝莓", (), "125g/盒", "盒", 100, 100, "S1")])
+    for line in parser.parse_paste(text):
+        if line.is_order:
+            match_line(line, members, products)
