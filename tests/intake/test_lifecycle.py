@@ -110,11 +110,12 @@ def test_http_mark_paid_in_a_grouped_campaign_reaches_the_purchase_list(owner_cl
     result = _import(db, world, shop)
     page = owner_client.get(_url(shop, "/orders"))
     assert "已成团" in page.text or "成团" in page.text
+    day = shop.campaign.pickup_on.isoformat()
+    assert "蓝莓" not in owner_client.get(f"/store/fulfilment/purchase?day={day}").text  # placed: not yet
     r = owner_client.post(_url(shop, "/orders/mark-paid"), data={"order_id": [str(i) for i in result.order_ids]},
                           headers=HX)
     assert r.status_code == 200 and "成团" in r.text
     assert _statuses(db, result.order_ids) == {"grouped"}
-    day = shop.campaign.pickup_on.isoformat()
     purchase = owner_client.get(f"/store/fulfilment/purchase?day={day}")
     assert purchase.status_code == 200 and "蓝莓" in purchase.text
 
