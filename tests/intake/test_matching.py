@@ -160,3 +160,9 @@ def test_a_note_naming_another_kind_is_offered_not_chosen():
 def test_a_line_with_dozens_of_items_is_flagged_and_bounded():
     m = match("16. 王阿姨5678 " + " ".join(["蓝莓1"] * 30))
     assert len(m.items) == 20 and "too_many_items" in m.problems
+
+
+def test_a_conflict_offers_the_member_of_that_name_too():
+    members = [*MEMBERS, MemberRef(5, "徐福生", "13600003333", "3栋", "2单元502")]
+    m = match_line(parse_line("12. 李明 3栋2单元502 蓝莓×2"), MemberIndex(members), ProductIndex(PRODUCTS))
+    assert m.member.status == "conflict" and [c.id for c in m.member.candidates] == [5, 4]

@@ -181,7 +181,9 @@ class MemberIndex:
             return MemberMatch(candidates=ties[:6], status="ambiguous", written_name=name)
         if name_key and not name_agreement(name_key, best.name):
             # The address or the tail points at someone the line does not name: flag, never guess.
-            return MemberMatch(candidates=[m for _s, m in scored][:6], status="conflict", how=best_score[1],
+            # Offer who the address points at, and anyone of the written name (at another address).
+            offered = {m.id: m for _s, m in scored} | {m.id: m for m in self.by_name.get(name_key, [])}
+            return MemberMatch(candidates=list(offered.values())[:6], status="conflict", how=best_score[1],
                                written_name=name)
         return MemberMatch(best, status="matched", how=best_score[1])
 
