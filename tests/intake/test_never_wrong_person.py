@@ -36,7 +36,7 @@ def test_service_flags_the_conflict_and_imports_only_the_rest(db, world, shop):
     preview = services.build_preview(db.session, ctx, CONFLICT + SLIP)
     conflict, slip = preview.lines
     assert conflict.status == "fix" and conflict.problems == ["member_conflict"] and conflict.member is None
-    assert [c.id for c in conflict.match.member.candidates] == [xu.id]
+    assert [c.id for c in conflict.match.member.candidates] == [xu.id, shop.zhang.id]  # and the 张姐 next door
     assert slip.status == "ready" and [(i.product.name, i.quantity, i.how, i.written) for i in slip.items] == [
         ("蓝莓", 2, "corrected", "兰莓")]
     result = services.import_preview(db.session, ctx, preview, actor_id=world.owner_a.id, now=utcnow(),
