@@ -57,7 +57,7 @@ def test_paste_fix_confirm_and_repaste_on_a_phone(phone, world):
     check_layout(phone, "preview")
     phone.assert_clean("preview")
 
-    # Fix 兰莓 in place: choose 蓝莓; htmx swaps the row and the counts.
+    # Fix 榴莲 (not sold here) in place: choose 蓝莓; htmx swaps the row and the counts.
     page.select_option("select[name=p-6-0]", str(shop.blueberry.id))
     page.locator("#line-6.jl-line--ready").wait_for()
     assert page.locator("#jl-summary .jl-chip--ready b").inner_text() == "4"
@@ -130,3 +130,44 @@ def test_paste_preview_on_a_desktop(desktop, world):
     shot(desktop, "preview-full")
     check_layout(desktop, "desktop preview")
     desktop.assert_clean("desktop")
+
+
+CHECK_SHOTS = Path("/tmp/wb_parse_shots")
+DAILY_PASTE = """#接龙 周末水果团
+1. 张姐 3栋2单元502 蓝莓×2
+2. 王阿姨 兰莓2 已付
+3. 张姐 3栋1单元502 蓝莓1（大份）已转
+4. 王阿姨 土鸡蛋60枚【自提】
+"""
+
+
+def test_conflict_and_correction_read_clearly_on_a_phone(phone, world):
+    """The name-vs-address conflict (red, never ready) and 已纠正 beside a corrected product."""
+    from workbench.models import Member
+
+    shop = make_shop(db.session, world)
+    db.session.add(Member(store_id=world.a.store.id, community_id=world.a.community.id,
+                          building_id=world.a.building.id, phone="13700003333", name="徐福生", room="2单元502",
+                          joined_on=world.a.members[0].joined_on, pickup_code="900003"))
+    db.session.commit()
+    log_in(phone, world.owner_a)
+    phone.goto(f"/store/orders/campaigns/{shop.campaign.id}/paste")
+    page = phone.page
+    page.fill("textarea[name=text]", DAILY_PASTE)
+    page.get_by_role("button", name="预览").click()
+    page.locator("#line-5").wait_for()
+    phone.settle()
+    conflict = page.locator("#line-2")
+    assert "jl-line--conflict" in conflict.get_attribute("class") and "jl-line--fix" in conflict.get_attribute("class")
+    assert "名字不符" in conflict.inner_text() and "徐福生" in conflict.inner_text()
+    corrected = page.locator("#line-3")
+    assert "jl-line--ready" in corrected.get_attribute("class") and "已纠正" in corrected.inner_text()
+    assert page.locator("#line-4 .jl-items").inner_text().startswith("蓝莓 × 1")
+    assert "大份" in page.locator("#line-4").inner_text() and "已转" in page.locator("#line-4").inner_text()
+    assert "散养土鸡蛋 × 2" in page.locator("#line-5 .jl-items").inner_text()
+    check_layout(phone, "conflict preview")
+    CHECK_SHOTS.mkdir(parents=True, exist_ok=True)
+    conflict.scroll_into_view_if_needed()
+    page.screenshot(path=str(CHECK_SHOTS / "phone-preview.png"), full_page=False)
+    page.screenshot(path=str(CHECK_SHOTS / "phone-preview-full.png"), full_page=True)
+    phone.assert_clean("conflict preview")

@@ -147,3 +147,44 @@ def test_source_keys_ignore_the_number_and_count_repeats():
     assert len(set(first.values())) == 2  # two people writing the same thing are two orders
     assert set(first.values()) < set(grown.values())
     assert set(source_keys(8, parse_paste("1. 李 蓝莓1\n")).values()).isdisjoint(first.values())
+
+
+# Issue 15: what owners write every day. (line, name, address, items, note contains)
+DAILY = [
+    ("1. 张姐 3栋502 蓝莓2 已付", "张姐", "3--502", "蓝莓×2", "已付"),
+    ("2. 张姐 蓝莓2 已转 谢谢", "张姐", "", "蓝莓×2", "已转"),
+    ("3. 张姐 酸奶2（原味）", "张姐", "", "酸奶×2", ""),
+    ("4. 张姐 蓝莓2(大份) 酸奶1【自提】", "张姐", "", "蓝莓×2|酸奶×1", "自提"),
+    ("5. 张姐 大葱2把 西瓜3片 牛奶1提 鸡翅1公斤 肉馅5两 猪肉500g", "张姐", "",
+     "大葱×2把|西瓜×3片|牛奶×1提|鸡翅×1公斤|肉馅×5两|猪肉×500g", ""),
+    ("6. 张姐 502 蓝莓2", "张姐", "--502", "蓝莓×2", ""),
+    ("7. 张姐502 蓝莓2", "张姐", "--502", "蓝莓×2", ""),
+    ("8. 张姐 蓝莓2改3", "张姐", "", "蓝莓×3", ""),
+    ("9. 张姐 蓝莓2→1", "张姐", "", "蓝莓×1", ""),
+    ("10. 张姐 蓝莓2 改成 4", "张姐", "", "蓝莓×4", ""),
+    ("11. 张姐 肉馅半斤", "张姐", "", "肉馅×250g", ""),
+    ("12. 张姐 x2蓝莓", "张姐", "", "蓝莓×2", ""),
+    ("13. @团长 张姐 蓝莓2", "张姐", "", "蓝莓×2", ""),
+    ("14. 张姐 蓝莓2 备注 放门口", "张姐", "", "蓝莓×2", "放门口"),
+]
+
+
+@pytest.mark.parametrize(("raw", "name", "address", "items", "note"), DAILY, ids=[r[0][:3] for r in DAILY])
+def test_lines_owners_write_every_day(raw, name, address, items, note):
+    line = parse_line(raw)
+    assert (line.name, _address(line), _items(line)) == (name, address, items), raw
+    assert note in line.note or note in " ".join(i.note for i in line.items)
+
+
+def test_a_bracketed_note_is_kept_on_its_item():
+    line = parse_line("3. 张姐 酸奶2（原味）")
+    assert [(i.text, i.note) for i in line.items] == [("酸奶", "原味")]
+
+
+def test_a_full_phone_with_the_country_code():
+    assert parse_line("1. +86 136 1234 0004 牛奶1").phone == "13612340004"
+    assert parse_line("1. +8613612340004 牛奶1").phone == "13612340004"
+
+
+def test_a_mention_without_a_number_is_not_an_order():
+    assert [ln.ignored for ln in parse_paste("@张姐 收到，明天到货\n")] == ["reply"]

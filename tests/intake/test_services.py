@@ -39,7 +39,7 @@ def test_preview_reads_each_line(db, world, shop):
     zhang = preview.lines[3]
     assert zhang.member.id == shop.zhang.id
     assert [(i.product.name, i.quantity) for i in zhang.items] == [("蓝莓", 2), ("低糖酸奶", 1)]
-    assert preview.lines[5].problems == ["product_none"]  # 兰莓: a typo, offered but not chosen
+    assert preview.lines[5].problems == ["product_none"]  # 榴莲: not in this campaign
     assert preview.lines[6].new_member.phone == "13912345678"
 
 
@@ -173,3 +173,13 @@ def test_an_edited_line_is_new_but_the_owner_is_told(db, world, shop):
     edited = PASTE.replace("蓝莓×2 酸奶1", "蓝莓×3 酸奶1")
     zhang = services.build_preview(db.session, _ctx(db, world, shop), edited).lines[3]
     assert zhang.status == "ready" and len(zhang.earlier_codes) == 1
+
+
+def test_a_csv_row_with_a_slip_is_an_error_not_a_correction(db, world, shop):
+    """A file is exported by a program, not typed in a chat: 兰莓 there is no 蓝莓."""
+    from workbench.intake import csvimport
+
+    ctx = _ctx(db, world, shop)
+    rows = csvimport.read_rows("手机号,姓名,楼栋,房号,商品,数量,外部单号\n13700001111,张姐,3栋,1单元502,兰莓,2,W9\n")
+    preview = csvimport.build_csv_preview(ctx, rows, {})
+    assert preview.count("error") == 1 and "兰莓" in " ".join(preview.rows[0].errors)

@@ -216,7 +216,7 @@ def _check_row(ctx: StoreContext, row: CsvRow) -> None:
         row.errors.append(str(_l("The product is missing.")))
     else:
         product, how, _score, candidates = ctx.products.find(product_text)
-        if product is None or how == "fuzzy":  # a file is not a chat: no guessing
+        if product is None or how in ("fuzzy", "corrected"):  # a file is not a chat: no guessing
             if candidates and len(candidates) > 1:
                 row.errors.append(str(_l("“%(value)s” could be %(names)s; write the full name or SKU.",
                                          value=product_text, names="、".join(c.name for c in candidates))))

@@ -8,7 +8,7 @@ from flask_wtf.file import FileField
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-MAX_PASTE_CHARS = 100_000
+from workbench.intake.parser import MAX_PASTE_CHARS
 
 
 class PasteForm(FlaskForm):

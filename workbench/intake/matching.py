@@ -12,10 +12,14 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from workbench.intake.parser import Address, ItemText, ParsedLine
 
+#: Items read on one line at most (a line asking for more is flagged).
+MAX_ITEMS = 20
 #: Below this fuzzy score a product is not suggested at all.
 FUZZY_THRESHOLD = 60
 #: Two fuzzy candidates closer than this are ambiguous.
@@ -52,8 +56,10 @@ class MemberMatch:
     member: MemberRef | None = None
     candidates: list[MemberRef] = field(default_factory=list)  # when ambiguous
     #: "matched", "ambiguous", "new" (a full phone nobody has), "needs_phone" (name +
-    #: address but no phone: a new member needs one), "none" (nothing to go on / not found)
+    #: address but no phone: a new member needs one), "conflict" (the address or tail
+    #: points at a member whose name is not the one written), "none" (nothing to go on)
     status: str = "none"
+    written_name: str = ""  # the name on the line, for the conflict message
     how: str = ""  # what matched: "phone", "tail+name", …
 
     @property
@@ -66,7 +72,7 @@ class ItemMatch:
     written: ItemText
     product: ProductRef | None = None
     quantity: int = 1
-    how: str = ""  # "name", "alias", "contains", "fuzzy", "sku"
+    how: str = ""  # "name", "alias", "contains", "corrected" (a one-character slip), "fuzzy", "sku", "note"
     score: float = 0.0
     candidates: list[ProductRef] = field(default_factory=list)  # when ambiguous / best guesses
     spec_note: str = ""  # "30枚" read as one 30枚/盒 box
@@ -89,7 +95,35 @@ def _room_parts(room: str) -> tuple[str, str]:
 
 
 def _norm_name(name: str) -> str:
-    return re.sub(r"\s+", "", name or "").lower()
+    return "".join((name or "").split()).lower()
+
+
+#: How people are called in a group chat: a surname and one of these ("张姐", "王阿姨", "李老师").
+HONORIFICS = ("阿姨", "叔叔", "先生", "女士", "小姐", "老师", "妈妈", "宝妈", "奶奶", "爷爷", "大姐", "大哥", "阿婆",
+              "阿公", "姐", "哥", "姨", "叔", "婶", "伯", "妹", "弟", "嫂", "总", "工", "师傅", "太太", "爸")
+
+
+def name_agreement(written: str, member: str) -> str:
+    """How the name on a line fits a member's name: "exact", "partial", "surname" or "" (it does not).
+
+    "张姐" fits 张秀英 by surname, "秀英" fits her partially; "张姐" does not fit 徐福生, and
+    a line naming one person must never be given to another on its address alone.
+    """
+    w, m = _norm_name(written), _norm_name(member)
+    if not w or not m:
+        return ""
+    if w == m:
+        return "exact"
+    if len(w) >= 2 and len(m) >= 2 and (w in m or m in w):
+        return "partial"
+    stem = w[1:] if len(w) >= 2 and w[0] in "小老阿" else w  # 小王, 老李, 阿珍
+    for honorific in HONORIFICS:
+        if stem.endswith(honorific) and len(stem) > len(honorific):
+            stem = stem[: -len(honorific)]
+            break
+    if stem and (m.startswith(stem) or (len(stem) == 1 and stem in m)):
+        return "surname"
+    return ""
 
 
 class MemberIndex:
@@ -101,12 +135,17 @@ class MemberIndex:
         self.by_tail: dict[str, list[MemberRef]] = defaultdict(list)
         self.by_name: dict[str, list[MemberRef]] = defaultdict(list)
         self.by_address: dict[tuple[str, str], list[MemberRef]] = defaultdict(list)
+        self.by_room: dict[str, list[MemberRef]] = defaultdict(list)  # a room written without its building
+        #: Normalised once: a line naming nobody is compared with every member's name.
+        self.norm_names = [(_norm_name(m.name), m) for m in members]
         for m in members:
             self.by_phone[m.phone] = m
             self.by_tail[m.phone[-4:]].append(m)
             self.by_name[_norm_name(m.name)].append(m)
             _unit, room = _room_parts(m.room)
             self.by_address[(_digits(m.building), room)].append(m)
+            if room:
+                self.by_room[room].append(m)
 
     def match(self, name: str, phone: str, tail: str, address: Address | None) -> MemberMatch:
         if phone:
@@ -120,12 +159,13 @@ class MemberIndex:
         for m in self.by_name.get(name_key, []) if name_key else []:
             candidates[m.id] = m
         if address and address.room:
-            for m in self.by_address.get((address.building, address.room), []):
+            found = (self.by_address.get((address.building, address.room), []) if address.building
+                     else self.by_room.get(address.room, []))
+            for m in found:
                 candidates[m.id] = m
         if not candidates and name_key and len(name_key) >= 2:
             # "张姐" for "张姐(3栋)", "王阿姨" for "王阿姨": containment either way.
-            for m in self.members:
-                other = _norm_name(m.name)
+            for other, m in self.norm_names:
                 if other and (name_key in other or other in name_key):
                     candidates[m.id] = m
         scored = sorted(((self._score(m, name_key, tail, address), m) for m in candidates.values()),
@@ -138,7 +178,13 @@ class MemberIndex:
         best_score, best = scored[0]
         ties = [m for s, m in scored if s[0] >= best_score[0] - 0.5]
         if len(ties) > 1:
-            return MemberMatch(candidates=ties[:6], status="ambiguous")
+            return MemberMatch(candidates=ties[:6], status="ambiguous", written_name=name)
+        if name_key and not name_agreement(name_key, best.name):
+            # The address or the tail points at someone the line does not name: flag, never guess.
+            # Offer who the address points at, and anyone of the written name (at another address).
+            offered = {m.id: m for _s, m in scored} | {m.id: m for m in self.by_name.get(name_key, [])}
+            return MemberMatch(candidates=list(offered.values())[:6], status="conflict", how=best_score[1],
+                               written_name=name)
         return MemberMatch(best, status="matched", how=best_score[1])
 
     @staticmethod
@@ -151,16 +197,20 @@ class MemberIndex:
                 how.append("tail")
             else:
                 return (0.0, "")
-        other = _norm_name(m.name)
         if name_key:
-            if other == name_key:
+            agreement = name_agreement(name_key, m.name)
+            if agreement == "exact":
                 score += 2
                 how.append("name")
-            elif other and (name_key in other or other in name_key):
+            elif agreement == "partial":
                 score += 1
                 how.append("name~")
+            elif agreement == "surname":
+                score += 0.25
+            else:
+                score -= 1  # named as someone else: never preferred over a member the name fits
         if address is not None:
-            building_ok = _digits(m.building) == address.building if m.building else None
+            building_ok = (_digits(m.building) == address.building if m.building and address.building else None)
             unit, room = _room_parts(m.room)
             if building_ok is False:
                 score -= 2
@@ -214,6 +264,11 @@ class ProductIndex:
             if len(best) == 1:
                 return best[0], "contains", 90.0, []
             return None, "", 90.0, best
+        slipped = _unique_products([p for word, p, _ in self.names if one_slip(key, word)])
+        if len(slipped) == 1:
+            return slipped[0], "corrected", 95.0, []
+        if slipped:
+            return None, "", 95.0, slipped[:4]
         scores: dict[int, tuple[float, ProductRef]] = {}
         for word, p, _ in self.names:
             s = max(fuzz.ratio(key, word), fuzz.token_set_ratio(key, word))
@@ -238,6 +293,30 @@ class ProductIndex:
         return None
 
 
+def _sounds(ch: str) -> str:
+    return lazy_pinyin(ch)[0]
+
+
+def one_slip(written: str, word: str) -> bool:
+    """Whether ``written`` is ``word`` with one character mistyped, dropped or doubled.
+
+    A wrong character counts only when it sounds the same (兰莓 for 蓝莓: the phone keyboard
+    offered the wrong one) or the word is long enough that three characters still agree
+    (阳光玫瑰葡菊); a dropped or extra character needs two characters left that agree.
+    Otherwise 酸奶 would become 酸枣.
+    """
+    if len(written) < 2 or abs(len(written) - len(word)) > 1 or written == word:
+        return False
+    if Levenshtein.distance(written, word, score_cutoff=1) > 1:
+        return False
+    if len(written) != len(word):
+        return min(len(written), len(word)) >= 2
+    if len(word) >= 4:
+        return True
+    (a, b), = [(x, y) for x, y in zip(written, word, strict=True) if x != y]
+    return _sounds(a) == _sounds(b) and not a.isascii()
+
+
 def _unique(hits: list[tuple[ProductRef, str]]) -> list[tuple[ProductRef, str]]:
     seen, out = set(), []
     for p, how in hits:
@@ -259,13 +338,37 @@ def _unique_products(products: list[ProductRef]) -> list[ProductRef]:
 _SPEC_PART = re.compile(r"(\d+(?:\.\d+)?)\s*([^\d\s/×*]+)")
 
 
+#: Grams in one of each weight unit members write or a spec uses.
+GRAMS = {"g": 1, "克": 1, "kg": 1000, "公斤": 1000, "千克": 1000, "斤": 500, "两": 50}
+
+
 def spec_quantity(item: ItemText, product: ProductRef) -> tuple[int, str]:
-    """How many of the product "30枚" means: one when the spec is "30枚/盒", else as written."""
+    """How many of the product "30枚" or "1斤" means, with the note saying how it was read.
+
+    "30枚" is one box when the spec is "30枚/盒"; a weight is converted with the spec's weight
+    ("肉馅1斤" of 500g portions is 2). A weight that is no whole number of the product
+    comes back as quantity 0: the owner types the quantity (a guess would be a wrong order).
+    """
     if not item.unit or not item.quantity_given:
         return item.quantity, ""
-    for number, unit in _SPEC_PART.findall(product.spec or ""):
-        if unit.startswith(item.unit) and float(number) == item.quantity:
-            return 1, f"{item.quantity}{item.unit} = 1{product.unit or ''}"
+    parts = _SPEC_PART.findall(product.spec or "")
+    for number, unit in parts:
+        if unit.startswith(item.unit) and item.unit != (product.unit or ""):
+            # "30枚" of a 30枚/盒 product is one box, "60枚" two; "45枚" is no whole box.
+            boxes = item.quantity / float(number)
+            if boxes == int(boxes) and boxes >= 1:
+                return int(boxes), f"{item.quantity}{item.unit} = {int(boxes)}{product.unit or ''}"
+            return 0, f"{item.quantity}{item.unit} ≠ {number}{unit}×n"
+    written = GRAMS.get(item.unit.lower())
+    if written is None or item.unit == (product.unit or ""):
+        return item.quantity, ""
+    for number, unit in parts:
+        per = GRAMS.get(unit.lower())
+        if per:
+            portions = item.quantity * written / (float(number) * per)
+            if portions == int(portions) and portions >= 1:
+                return int(portions), f"{item.quantity}{item.unit} = {int(portions)}{product.unit or ''}"
+            return 0, f"{item.quantity}{item.unit} ≠ {number}{unit}×n"
     return item.quantity, ""
 
 
@@ -275,6 +378,7 @@ class LineMatch:
     member: MemberMatch
     items: list[ItemMatch]
     name: str  # the name after a flush-written product was split off
+    notes: list[str] = field(default_factory=list)  # bracketed words naming no product: shown, not ordered
 
     @property
     def problems(self) -> list[str]:
@@ -284,17 +388,24 @@ class LineMatch:
             out.append(f"member_{self.member.status}")
         if not self.items:
             out.append("no_items")
+        if len(self.line.items) > MAX_ITEMS:
+            out.append("too_many_items")
         for item in self.items:
             if item.product is None:
                 out.append("product_ambiguous" if item.status == "ambiguous" else "product_none")
+            elif item.quantity < 1:
+                out.append("quantity_unclear")
         return out
 
 
 def match_line(line: ParsedLine, members: MemberIndex, products: ProductIndex) -> LineMatch:
     """Member and products for one parsed order line."""
     name = line.name
-    written = list(line.items)
+    # No chain line asks for dozens of things; past the cap the line is flagged, and the
+    # matching work per line stays bounded whatever was pasted.
+    written = list(line.items[:MAX_ITEMS])
     item_matches: list[ItemMatch] = []
+    notes: list[str] = []
     for i, item in enumerate(written):
         product, how, score, candidates = products.find(item.text)
         if i == 0 and not name and (product is None or how == "contains"):
@@ -303,8 +414,29 @@ def match_line(line: ParsedLine, members: MemberIndex, products: ProductIndex) -
                 name, product, how = split[0], split[1], split[2]
                 item = ItemText(product.name, item.quantity, item.unit, item.quantity_given)
                 score, candidates = 100.0, []
-        if product is None and not candidates and i == 0 and not name and len(written) > 1:
+        if (product is None and not candidates and i == 0 and not name and len(written) > 1
+                and not item.quantity_given):
             name = item.text  # "张姐" written where an item was expected, with items after it
+            continue
+        if (product is None and not candidates and i > 0 and not name and not item.quantity_given
+                and _norm_name(item.text) in members.by_name):
+            name = item.text  # "蓝莓2 张秀英 3栋…": the name written after the items
+            continue
+        if product is None and item.note:
+            # "酸奶2（原味）": the bracketed note names the variant when the words alone do not.
+            for variant in (item.note + item.text, item.text + item.note):
+                found, found_how, _score, _c = products.find(variant)
+                if found is not None and found_how in ("name", "alias", "contains"):
+                    product, how, score, candidates = found, "note", 100.0, []
+                    break
+        if (product is not None and how == "contains" and item.note and _norm_name(item.note) not in
+                _norm_name(product.name) and len(_norm_name(product.name)) > len(_norm_name(item.text))):
+            # "酸奶2（原味）" when the campaign sells only 低糖酸奶: the words fit part of its name,
+            # the note names another kind. Offer it, never choose it.
+            product, candidates = None, [product]
+        if product is None and not candidates and item.bracketed and item_matches:
+            # "肉馅2份（一份肥一份瘦）": inside brackets, after an item, naming no product: a note.
+            notes.append(f"{item.text}{item.quantity if item.quantity_given else ''}{item.unit}")
             continue
         quantity, note = spec_quantity(item, product) if product else (item.quantity, "")
         item_matches.append(ItemMatch(item, product, quantity, how, score, candidates, note))
@@ -315,4 +447,4 @@ def match_line(line: ParsedLine, members: MemberIndex, products: ProductIndex) -
             item_matches.append(ItemMatch(ItemText(name, 1, quantity_given=False), product, 1, how, score))
             name = ""
     member = members.match(name, line.phone, line.phone_tail, line.address)
-    return LineMatch(line, member, item_matches, name)
+    return LineMatch(line, member, item_matches, name, notes)

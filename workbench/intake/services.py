@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Literal
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
@@ -43,7 +44,7 @@ from workbench.stores.models import Building, Community, PickupPoint
 
 #: Campaigns orders may be imported into.
 OPEN_STATUSES = (CampaignStatus.ACTIVE, CampaignStatus.GROUPED)
-MAX_LINES = 1000
+MAX_LINES = parser.MAX_ORDER_LINES
 MAX_QUANTITY = 999
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 
@@ -128,7 +129,7 @@ class LineFix:
         return not (self.member or self.phone or self.name or self.products or self.quantities or self.skip)
 
 
-_FIX_FIELD = re.compile(r"^(m|phone|name|skip|p|q)-(\d+)(?:-(\d+))?$")
+_FIX_FIELD = re.compile(r"^(m|phone|name|skip|p|q)-(\d{1,6})(?:-(\d{1,3}))?$")
 
 
 def parse_fixes(form: dict[str, str]) -> dict[int, LineFix]:
@@ -180,6 +181,8 @@ class ResolvedItem:
     quantity: int
     note: str = ""  # "30枚 = 1盒", "按模糊匹配", …
     how: str = ""
+    written: str = ""  # the words on the line ("兰莓"), shown beside a correction
+    written_note: str = ""  # the member's bracketed note on the item ("大份", "自提")
 
     @property
     def amount_fen(self) -> int:
@@ -214,10 +217,39 @@ class PreviewLine:
         return [None]
 
 
+class PasteRefused(Exception):
+    """A paste refused before it is read (too long, too many lines): a 400 with ``message``."""
+
+    status = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def read_paste(text: str) -> list[parser.ParsedLine]:
+    """The paste's lines, or ``PasteRefused`` saying which limit it breaks.
+
+    Every endpoint that reads a paste goes through here, so the size limits (checked by
+    the parser before any pattern runs) and the 1,000-line limit hold on all of them.
+    """
+    try:
+        lines = parser.parse_paste(text)
+    except parser.PasteTooLarge as exc:
+        if exc.kind == "line":
+            raise PasteRefused(_("Line %(n)s is too long (over %(limit)s characters): no 接龙 line is that long. "
+                                 "Check the text and paste it again.", n=exc.line_no, limit=exc.limit)) from exc
+        if exc.kind == "lines":
+            raise PasteRefused(_("At most %(n)s lines at a time: paste the chain in parts.", n=MAX_LINES)) from exc
+        raise PasteRefused(_("The text is too long: paste at most 100,000 characters.")) from exc
+    if sum(1 for ln in lines if ln.is_order) > MAX_LINES:
+        raise PasteRefused(_("At most %(n)s lines at a time: paste the chain in parts.", n=MAX_LINES))
+    return lines
+
+
 @dataclass
 class Preview:
     lines: list[PreviewLine]
-    too_many: bool = False
 
     def count(self, status: str) -> int:
         return sum(1 for pl in self.lines if pl.status == status)
@@ -234,8 +266,7 @@ class Preview:
 def build_preview(session: Session, ctx: StoreContext, text: str, fixes: dict[int, LineFix] | None = None) -> Preview:
     """Parse, match, apply the owner's fixes and mark what is already imported."""
     fixes = fixes or {}
-    lines = parser.parse_paste(text)
-    too_many = sum(1 for ln in lines if ln.is_order) > MAX_LINES
+    lines = read_paste(text)
     keys = parser.source_keys(ctx.campaign_id, lines)
     existing = existing_keys(session, ctx.store_id, list(keys.values()))
     out = []
@@ -246,7 +277,7 @@ def build_preview(session: Session, ctx: StoreContext, text: str, fixes: dict[in
     for pl in out:
         if pl.member and pl.status in ("ready", "fix"):
             pl.earlier_codes = earlier.get(pl.member.id, [])
-    return Preview(out, too_many)
+    return Preview(out)
 
 
 def imported_codes_by_member(session: Session, store_id: int, campaign_id: int,
@@ -288,6 +319,8 @@ def preview_line(line: parser.ParsedLine, ctx: StoreContext, key: str, existing:
         return pl
     _resolve_member(pl, ctx, fix)
     _resolve_items(pl, ctx, fix)
+    if "too_many_items" in match.problems:
+        pl.problems.append("too_many_items")
     if pl.problems:
         pl.status = "fix"
     return pl
@@ -297,7 +330,7 @@ def _resolve_member(pl: PreviewLine, ctx: StoreContext, fix: LineFix) -> None:
     match, line = pl.match, pl.line
     name = (fix.name or match.name or "").strip()
     if fix.member and fix.member != "new":
-        chosen = ctx.member_by_id.get(int(fix.member)) if fix.member.isdigit() else None
+        chosen = ctx.member_by_id.get(int(fix.member)) if _small_id(fix.member) else None
         if chosen is None:
             pl.problems.append("member_invalid")
         else:
@@ -319,7 +352,13 @@ def _resolve_member(pl: PreviewLine, ctx: StoreContext, fix: LineFix) -> None:
     if match.member.status == "matched":
         pl.member = match.member.member
         return
-    pl.problems.append("member_ambiguous" if match.member.status == "ambiguous" else "member_none")
+    pl.problems.append({"ambiguous": "member_ambiguous", "conflict": "member_conflict"}.get(match.member.status,
+                                                                                          "member_none"))
+
+
+def _small_id(value: str) -> bool:
+    """An id typed or posted: digits, and few enough that ``int()`` is cheap and fits a column."""
+    return value.isascii() and value.isdigit() and len(value) <= 12
 
 
 def _resolve_items(pl: PreviewLine, ctx: StoreContext, fix: LineFix) -> None:
@@ -330,7 +369,7 @@ def _resolve_items(pl: PreviewLine, ctx: StoreContext, fix: LineFix) -> None:
         note = slot.spec_note if slot else ""
         how = slot.how if slot else ""
         if chosen:
-            picked = ctx.product_by_id.get(int(chosen)) if chosen.isdigit() else None
+            picked = ctx.product_by_id.get(int(chosen)) if _small_id(chosen) else None
             if picked is None:
                 pl.problems.append("product_invalid")
                 continue
@@ -340,7 +379,7 @@ def _resolve_items(pl: PreviewLine, ctx: StoreContext, fix: LineFix) -> None:
         typed = fix.quantities.get(k)
         if typed is not None:
             typed_norm = unicodedata.normalize("NFKC", typed)
-            if not typed_norm.isdigit() or not 1 <= int(typed_norm) <= MAX_QUANTITY:
+            if not typed_norm.isdigit() or len(typed_norm) > 4 or not 1 <= int(typed_norm) <= MAX_QUANTITY:
                 pl.problems.append("quantity_invalid")
                 continue
             quantity, note = int(typed_norm), "" if int(typed_norm) != quantity else note
@@ -353,7 +392,11 @@ def _resolve_items(pl: PreviewLine, ctx: StoreContext, fix: LineFix) -> None:
         if quantity > MAX_QUANTITY:
             pl.problems.append("quantity_invalid")
             continue
-        pl.items.append(ResolvedItem(product, quantity, note, how))
+        if quantity < 1:  # a weight that is no whole number of the product ("蓝莓1斤" of 125g boxes)
+            pl.problems.append("quantity_unclear")
+            continue
+        pl.items.append(ResolvedItem(product, quantity, note, how, slot.written.text if slot else "",
+                                     slot.written.note if slot else ""))
 
 
 # --------------------------------------------------------------------------- import

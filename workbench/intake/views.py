@@ -14,17 +14,16 @@ from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from workbench.auth.decorators import owner_required
 from workbench.auth.scoping import current_store, get_scoped_or_404
 from workbench.extensions import db
-from workbench.formatting import local_today, money
-from workbench.intake import csvimport, services
+from workbench.formatting import local_time, local_today, money
+from workbench.intake import csvimport, lifecycle, services
 from workbench.intake.forms import CsvConfirmForm, CsvUploadForm, PasteForm
 from workbench.orders import transitions
-from workbench.orders.models import Campaign, Order, OrderStatus
+from workbench.orders.models import Campaign, CampaignStatus, OrderStatus
 from workbench.types import utcnow
 from workbench.web import render, wants_fragment
 
@@ -34,6 +33,7 @@ bp = Blueprint("intake", __name__)
 PROBLEM_MESSAGES = {
     "member_none": _l("Member not found: choose one or enter a phone for a new member"),
     "member_ambiguous": _l("Several members match: choose one"),
+    "member_conflict": _l("The name written is not the name of the member at that address: choose who it is"),
     "member_needs_phone": _l("New member: enter a phone number"),
     "member_invalid": _l("Choose a member from the list"),
     "phone_invalid": _l("The phone must be an 11-digit mobile number"),
@@ -41,7 +41,9 @@ PROBLEM_MESSAGES = {
     "product_ambiguous": _l("Several products match: choose one"),
     "product_invalid": _l("Choose a product of this campaign"),
     "quantity_invalid": _l("Quantity must be 1 to 999"),
+    "quantity_unclear": _l("The amount written is not a whole number of this product: enter the quantity"),
     "no_items": _l("No product read: choose one"),
+    "too_many_items": _l("More than 20 products on one line: only the first 20 were read. Split the line or skip it."),
 }
 IGNORED_LABELS = {
     "header": _l("Header"),
@@ -49,12 +51,14 @@ IGNORED_LABELS = {
     "example": _l("Example line"),
     "empty": _l("Nothing to read"),
     "cancelled": _l("Says cancelled: not imported"),
+    "reply": _l("Says a reply or mention: not an order"),
 }
 HOW_LABELS = {
     "phone": _l("by phone"),
     "fuzzy": _l("closest match"),
     "contains": _l("by partial name"),
     "alias": _l("by alias"),
+    "note": _l("by the note in brackets"),
 }
 
 
@@ -75,6 +79,16 @@ def _refuse_closed(campaign: Campaign):
     flash(_("Campaign “%(title)s” is no longer taking orders. Nothing was imported.", title=campaign.title),
           "error")
     return render("intake/index.html", "intake/_index.html", status=409, **_index_context())
+
+
+def _late_unconfirmed(campaign: Campaign) -> bool:
+    """Past the 截单 time the owner must tick "these orders came in before the cut-off"."""
+    if lifecycle.cutoff_passed(campaign, utcnow()) and not request.form.get("late_ok"):
+        flash(_("This campaign's cut-off (%(at)s) has passed. Tick “These orders came in before the cut-off” "
+                "to import them anyway; nothing was imported.", at=local_time(campaign.ends_at, "%m-%d %H:%M")),
+              "error")
+        return True
+    return False
 
 
 def _text_hash(text: str) -> str:
@@ -105,7 +119,8 @@ def _paste_context(campaign: Campaign, form: PasteForm, preview=None) -> dict:
     return {"store": store, "tab": "pickup", "campaign": campaign, "form": form, "preview": preview,
             "members": sorted(ctx.member_by_id.values(), key=lambda m: m.name),
             "products": list(ctx.product_by_id.values()), "problem_messages": PROBLEM_MESSAGES,
-            "ignored_labels": IGNORED_LABELS, "how_labels": HOW_LABELS, "is_open": _is_open(campaign)}
+            "ignored_labels": IGNORED_LABELS, "how_labels": HOW_LABELS, "is_open": _is_open(campaign),
+            "late": lifecycle.cutoff_passed(campaign, utcnow()), "late_ok": bool(request.form.get("late_ok"))}
 
 
 def _load_preview(campaign: Campaign, form: PasteForm):
@@ -131,12 +146,14 @@ def paste_preview(campaign_id: int):
     form = PasteForm()
     if not form.validate():
         return render("intake/paste.html", "intake/_preview.html", status=400, **_paste_context(campaign, form))
-    _ctx, preview = _load_preview(campaign, form)
+    try:
+        _ctx, preview = _load_preview(campaign, form)
+    except services.PasteRefused as exc:
+        form.text.errors = [exc.message]
+        return render("intake/paste.html", "intake/_preview.html", status=exc.status,
+                      **_paste_context(campaign, form))
     status = 200
-    if preview.too_many:
-        form.text.errors = [_("At most %(n)s lines at a time: paste the chain in parts.", n=services.MAX_LINES)]
-        preview, status = None, 400
-    elif not any(pl.line.is_order for pl in preview.lines):
+    if not any(pl.line.is_order for pl in preview.lines):
         form.text.errors = [_("No order lines found. Each line should say who and what, e.g. “12. 张姐 3栋502 蓝莓×2”.")]
         status = 400
     form.previewed.data = _text_hash(form.text.data)
@@ -151,9 +168,17 @@ def paste_line(campaign_id: int):
     campaign = _campaign(campaign_id)
     form = PasteForm()
     line_no = request.form.get("line", type=int)
-    if not form.validate() or line_no is None:
+    if line_no is None or not 0 < line_no < 10 ** 6:
         abort(400)
-    _ctx, preview = _load_preview(campaign, form)
+    try:
+        if not form.validate():
+            raise services.PasteRefused(" ".join(str(e) for e in form.text.errors)
+                                        or _("The form expired. Please submit it again."))
+        _ctx, preview = _load_preview(campaign, form)
+    except services.PasteRefused as exc:
+        # The same limits as the preview: this endpoint reads the whole paste too.
+        return render("intake/paste.html", "intake/_line_error.html", status=exc.status, line_no=line_no,
+                      message=exc.message, **_paste_context(campaign, form))
     line = next((pl for pl in preview.lines if pl.line.line_no == line_no), None)
     if line is None:
         abort(400)
@@ -171,7 +196,12 @@ def paste_confirm(campaign_id: int):
     form = PasteForm()
     if not form.validate():
         return render("intake/paste.html", status=400, **_paste_context(campaign, form))
-    ctx, preview = _load_preview(campaign, form)
+    try:
+        ctx, preview = _load_preview(campaign, form)
+    except services.PasteRefused as exc:
+        form.text.errors = [exc.message]
+        return render("intake/paste.html", "intake/_preview.html", status=exc.status,
+                      **_paste_context(campaign, form))
     if form.previewed.data != _text_hash(form.text.data):
         flash(_("The text changed since the preview. Check the preview below, then confirm."), "error")
         form.previewed.data = _text_hash(form.text.data)
@@ -179,6 +209,8 @@ def paste_confirm(campaign_id: int):
     if not preview.ready:
         flash(_("No line is ready to import. Fix the lines marked in orange, or skip them."), "error")
         return render("intake/paste.html", status=400, **_paste_context(campaign, form, preview))
+    if _late_unconfirmed(campaign):
+        return render("intake/paste.html", status=409, **_paste_context(campaign, form, preview))
     try:
         result = services.import_preview(db.session, ctx, preview, actor_id=current_user.id, now=utcnow(),
                                          today=local_today())
@@ -216,7 +248,8 @@ def _flash_result(result: services.ImportResult) -> None:
 def _csv_context(campaign: Campaign, **extra) -> dict:
     store = current_store()
     return {"store": store, "tab": "pickup", "campaign": campaign, "is_open": _is_open(campaign),
-            "upload_form": CsvUploadForm(), "max_rows": csvimport.MAX_ROWS, **extra}
+            "upload_form": CsvUploadForm(), "max_rows": csvimport.MAX_ROWS,
+            "late": lifecycle.cutoff_passed(campaign, utcnow()), "late_ok": bool(request.form.get("late_ok")), **extra}
 
 
 def _csv_preview(campaign: Campaign, text: str) -> csvimport.CsvPreview:
@@ -281,6 +314,8 @@ def csv_confirm(campaign_id: int):
         flash(_("No row is ready to import. Correct the file and upload it again."), "error")
         return render("intake/csv.html", status=400,
                       **_csv_context(campaign, preview=preview, confirm_form=form))
+    if _late_unconfirmed(campaign):
+        return render("intake/csv.html", status=409, **_csv_context(campaign, preview=preview, confirm_form=form))
     try:
         result = services.import_drafts(db.session, current_store().id, campaign.id, drafts, source="csv",
                                         actor_id=current_user.id, now=utcnow(), today=local_today())
@@ -318,6 +353,8 @@ def _orders_context(campaign: Campaign) -> dict:
     orders = services.imported_orders(db.session, store.id, campaign.id)
     return {"store": store, "tab": "pickup", "campaign": campaign, "orders": orders,
             "placed": sum(1 for o in orders if o.status == OrderStatus.PLACED),
+            "tickable": {o.id for o in orders if lifecycle.can_tick(campaign, o.status)},
+            "grouped_campaign": campaign.status == CampaignStatus.GROUPED,
             "labels": transitions.STATUS_LABELS}
 
 
@@ -332,23 +369,25 @@ def orders(campaign_id: int):
 @bp.route("/campaigns/<int:campaign_id>/orders/mark-paid", methods=["POST"])
 @owner_required
 def mark_paid(campaign_id: int):
-    """placed → paid for the ticked orders of this campaign (who and when go in the order events)."""
+    """placed → paid for the ticked orders of this campaign, → grouped when 成团 was already reached.
+
+    Who and when go in the order events (``lifecycle.mark_paid``)."""
     campaign = _campaign(campaign_id)
     store = current_store()
-    wanted = {int(v) for v in request.form.getlist("order_id") if v.isdigit()}
+    wanted = {int(v) for v in request.form.getlist("order_id") if v.isascii() and v.isdigit() and len(v) <= 12}
     status = 200
     if not wanted:
         flash(_("Tick the orders that have paid first."), "error")
         status = 400
     else:
-        # Only this store's orders of this campaign: ids from the form are never trusted alone.
-        ids = list(db.session.scalars(select(Order.id).where(
-            Order.id.in_(wanted), Order.store_id == store.id, Order.campaign_id == campaign.id)))
-        moved = transitions.move(db.session, ids, OrderStatus.PAID, actor_id=current_user.id, now=utcnow(),
-                                 store_id=store.id, from_statuses=[OrderStatus.PLACED])
+        result = lifecycle.mark_paid(db.session, store.id, campaign, wanted, actor_id=current_user.id, now=utcnow())
         db.session.commit()
-        if moved:
-            flash(_("%(n)s orders marked paid.", n=len(moved)), "success")
+        moved = sorted(set(result.paid) | set(result.grouped))
+        if result.paid:
+            flash(_("%(n)s orders marked paid.", n=len(result.paid)), "success")
+        if result.grouped:
+            flash(_("%(n)s orders joined the group (成团 already reached): they are on the pickup day's lists.",
+                    n=len(result.grouped)), "success")
         if len(moved) < len(wanted):
             flash(_("%(n)s orders were not placed any more (already paid or cancelled) and were left as they are.",
                     n=len(wanted) - len(moved)), "info" if moved else "error")
