@@ -60,9 +60,7 @@ class Assets(HTMLParser):
         a = dict(attrs)
         if tag == "link" and a.get("href") and ({"stylesheet", "icon"} & set((a.get("rel") or "").split())):
             self.assets.append(a["href"])
-        elif tag == "script" and a.get("src"):
-            self.assets.append(a["src"])
-        elif tag == "img" and a.get("src") and not a["src"].startswith("data:"):
+        elif tag == "script" and a.get("src") or tag == "img" and a.get("src") and not a["src"].startswith("data:"):
             self.assets.append(a["src"])
         elif tag == "a" and a.get("href"):
             self.links.append(a["href"])

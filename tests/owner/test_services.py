@@ -200,13 +200,18 @@ def test_community_overview(shop):
 # ------------------------------------------------------------------ charts
 
 
-def test_chart_figures_are_valid_plotly():
+def test_chart_figures_are_valid_plotly(app):
     days = [services.DaySales(date(2026, 11, 16) + timedelta(days=i), 1000 * i, i) for i in range(7)]
     go.Figure(charts.sales_figure(days))  # raises on any invalid property
     go.Figure(charts.hours_figure([0] * 20 + [5, 9, 2, 0], 21))
-    html = charts.sales_chart(days)
-    assert "plotly-graph-div" in html and "Plotly.newPlot" in html
-    assert "<script src" not in html  # plotly.js comes from our static files
+    with app.test_request_context():
+        html = charts.sales_chart(days)
+    assert "plotly-graph-div" in html and 'class="chart__spec"' in html
+    assert "<script src" not in html  # plotly.js is fetched lazily by app.js, from our static files
+    assert "data-chart-src=\"/static/vendor/plotly-bar-scatter-4.1.1.min." in html
+    # The numbers are on the page as a table before (and without) the chart.
+    assert "<th scope=\"row\">一 11/16</th><td>¥0</td>" in html or "11/16" in html
+    assert html.count("<tr>") == 8  # a header and seven days
 
 
 @pytest.fixture(autouse=True)

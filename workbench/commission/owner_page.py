@@ -117,4 +117,4 @@ def daily_chart(report: StatementReport) -> str:
             "hovertemplate": "¥%{y:,.2f}<br>%{customdata}<extra></extra>",
         }],
         "layout": layout,
-    })
+    }, (_("Day"), _("Commission")))
