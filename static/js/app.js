@@ -83,6 +83,8 @@
       return Plotly.newPlot(plot, spec.data, spec.layout, spec.config);
     }).then(function () {
       plot.classList.add("chart__plot--drawn");
+      // The drawing repeats the table's numbers; screen readers read the table.
+      plot.setAttribute("aria-hidden", "true");
       var data = plot.parentNode.querySelector(".chart__data");
       if (data) data.open = false;
     }).catch(function () {

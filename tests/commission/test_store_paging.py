@@ -22,8 +22,8 @@ def test_store_statement_is_paged(settled, hq_client, world, monkeypatch):
     assert total >= 2
     monkeypatch.setattr(hq_views, "STORE_PAGE_SIZE", 1)
     first = hq_client.get(url).get_data(as_text=True)
-    assert rows(first) == 1 and f"1/{total}" not in first
-    assert "第 1 / %d 页" % total in first or f"Page 1 of {total}" in first
+    assert rows(first) == 1
+    assert f"第 1 / {total} 页" in first
     assert 'rel="next"' in first and 'rel="prev"' not in first
     last = hq_client.get(url + f"&page={total}").get_data(as_text=True)
     assert rows(last) == 1 and 'rel="next"' not in last

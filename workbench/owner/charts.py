@@ -100,7 +100,7 @@ def to_html(figure: dict, headers: tuple[str, str] | None = None, x_labels: dict
                    for label, value in table_rows(figure, x_labels))
     return Markup(
         f'<div class="chart__plot plotly-graph-div" style="height:{height}px" data-chart-src="{url_for("static", filename=PLOTLY_JS)}"'
-        f' aria-hidden="true"><button type="button" class="btn btn--ghost chart__load">'
+        f'><button type="button" class="btn btn--ghost chart__load">'
         f'{escape(_("Show the chart"))}</button></div>'
         f'<script type="application/json" class="chart__spec">{spec}</script>'
         f'<details class="chart__data"><summary>{escape(_("See the numbers"))}</summary>'
