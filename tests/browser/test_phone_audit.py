@@ -70,6 +70,17 @@ OVERFLOW = """
 }
 """
 
+#: A chart's axis labels inside the chart ("11/0" was a cut "11/03").
+CUT_LABELS = """
+() => [...document.querySelectorAll('.chart__plot--drawn')].flatMap(plot => {
+  const box = plot.getBoundingClientRect();
+  return [...plot.querySelectorAll('.xtick text, .ytick text')].filter(t => {
+    const r = t.getBoundingClientRect();
+    return r.width > 0 && (r.left < box.left - 1 || r.right > box.right + 1 || r.bottom > box.bottom + 1 || r.top < box.top - 1);
+  }).map(t => t.textContent);
+})
+"""
+
 AXE_RUN = """
 async () => {
   const r = await axe.run(document, {resultTypes: ['violations']});
@@ -123,7 +134,13 @@ def test_every_owner_page_at_360px(browser, live_server, stocked):
         for name, path in owner_pages(stocked):
             response = tab.goto(path)
             assert response.status == 200, f"{path}: HTTP {response.status}"
-            tab.page.wait_for_timeout(150)  # lazy charts start drawing
+            # Charts draw when scrolled into view (plotly.js is fetched then, not with the page).
+            plots = tab.page.locator("[data-chart-src]")
+            for i in range(plots.count()):
+                plots.nth(i).scroll_into_view_if_needed()
+                tab.page.locator(".chart__plot--drawn").nth(i).wait_for()
+            tab.page.evaluate("window.scrollTo(0, 0)")
+            faults += [f"{path}: chart label cut {t}" for t in tab.page.evaluate(CUT_LABELS)]
             tab.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
             geometry = tab.page.evaluate(OVERFLOW)
             if geometry["scroll"] > geometry["client"] + 1:

@@ -57,7 +57,7 @@ def test_closed_statement_lines_refund_words_and_dispute(owner_a, closed_october
     html = owner_a.get(f"/store/earnings?period={OCT}").get_data(as_text=True)
     assert "¥22,000.00" in html  # picked-up sales after the ¥1,000 refund
     assert "¥2,200.00" in html  # both lines at 10 %: the tier was reached
-    assert "结算前" in html  # the refund explained in words
+    assert "关账前" in html  # the refund explained in words (关账: one word for "closed" everywhere)
     line = ledger.session.scalars(select(StatementLine).where(StatementLine.statement_id == closed_october.id)).first()
     empty = owner_a.post(f"/store/earnings/lines/{line.id}/dispute", data={"note": "  "}, headers=HX)
     assert empty.status_code == 400 and "请说明" in empty.get_data(as_text=True)
@@ -132,3 +132,18 @@ def test_pdf_job_makes_a_pdf_with_a_cjk_font(app, owner_a, closed_october, ledge
     download = owner_a.get(f"/store/earnings/{OCT}/statement.pdf")
     assert download.status_code == 200 and download.data[:4] == b"%PDF"
     download.close()
+
+
+def test_negative_payable_is_explained(owner_a, ledger):
+    """A clawback is payable at once, this month's sales wait out their window: 可结算 < 0 says why."""
+    ledger.version(date(2026, 1, 1))
+    first = ledger.pickup(date(2026, 10, 3), 1_500_000)
+    close_period(ledger.session, OCT, at(date(2026, 11, 1), 2), [ledger.store.id])
+    today = utcnow()
+    ledger.refund(first, 1_400_000, today)
+    ledger.pickup(today.date(), 100_000)
+    ledger.session.commit()
+    html = owner_a.get("/store/earnings").get_data(as_text=True)
+    assert "可结算为负数" in html and "追回了 ¥" in html and "过了售后期会转入这里" in html
+    # A month with nothing negative says nothing of the kind.
+    assert "可结算为负数" not in owner_a.get(f"/store/earnings?period={OCT}").get_data(as_text=True)

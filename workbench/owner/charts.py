@@ -98,12 +98,14 @@ def to_html(figure: dict, headers: tuple[str, str] | None = None, x_labels: dict
     head_x, head_y = headers or (_("Item"), _("Value"))
     rows = "".join(f"<tr><th scope=\"row\">{escape(label)}</th><td>{escape(value)}</td></tr>"
                    for label, value in table_rows(figure, x_labels))
+    # Outside the f-string, so that pybabel extracts them.
+    show, numbers = escape(_("Show the chart")), escape(_("See the numbers"))
     return Markup(
         f'<div class="chart__plot plotly-graph-div" style="height:{height}px" data-chart-src="{url_for("static", filename=PLOTLY_JS)}"'
         f'><button type="button" class="btn btn--ghost chart__load">'
-        f'{escape(_("Show the chart"))}</button></div>'
+        f'{show}</button></div>'
         f'<script type="application/json" class="chart__spec">{spec}</script>'
-        f'<details class="chart__data"><summary>{escape(_("See the numbers"))}</summary>'
+        f'<details class="chart__data"><summary>{numbers}</summary>'
         f'<table class="table chart__table"><thead><tr><th scope="col">{escape(head_x)}</th>'
         f'<th scope="col">{escape(head_y)}</th></tr></thead><tbody>{rows}</tbody></table></details>'
     )
