@@ -101,19 +101,43 @@ def test_print_and_csv(owner_a, closed_october):
     assert "佣金对账单" in page and "¥2,200.00" in page  # (¥14,000 + ¥8,000) × 10 %
     csv = owner_a.get(f"/store/earnings/{OCT}.csv")
     body = csv.data.decode("utf-8")
-    assert body.startswith("\ufeffstore,owner,line_id")
+    assert body.startswith("\ufeff日期,类型,订单号,商品,")  # for Excel: BOM, Chinese headers
     assert csv.headers["Content-Disposition"].endswith(f"{OCT}.csv")
     assert len(body.strip().splitlines()) == 3
 
 
-def test_csv_names_the_adjustment_behind_an_adjustment_line(owner_a, closed_october, ledger):
+def test_owner_csv_reads_in_excel(owner_csv_rows, closed_october, ledger):
+    """Yuan with two decimals, the rate as a percentage, product and member names, the reason of
+    an adjustment; no fen, basis points or ids (those are HQ finance's export)."""
     hq = ledger.world.hq
-    adj = lifecycle.add_adjustment(ledger.session, ledger.store.id, OCT, 5_000, "直播奖励", hq.id, utcnow())
+    lifecycle.add_adjustment(ledger.session, ledger.store.id, OCT, 5_000, "直播奖励", hq.id, utcnow())
     ledger.session.commit()
-    rows = list(csv.DictReader(io.StringIO(owner_a.get(f"/store/earnings/{OCT}.csv").data.decode("utf-8-sig"))))
-    [line] = [r for r in rows if r["kind"] == "adjustment"]
-    assert (line["adjustment_id"], line["order_item_id"], line["commission_fen"]) == (str(adj.id), "", "5000")
-    assert all(r["order_item_id"] and not r["adjustment_id"] for r in rows if r["kind"] == "earning")
+    rows = owner_csv_rows(f"/store/earnings/{OCT}.csv")
+    header = list(rows[0])
+    assert header == ["日期", "类型", "订单号", "商品", "品类", "会员", "销售额（元）", "已退款（元）",
+                      "佣金比例", "佣金（元）", "阶梯档位", "状态", "可结算日期", "备注"]
+    [adj] = [r for r in rows if r["类型"] == "调整"]
+    assert (adj["佣金（元）"], adj["备注"], adj["订单号"]) == ("50.00", "直播奖励", "")
+    sales = [r for r in rows if r["类型"] == "提货"]
+    assert sorted(r["佣金（元）"] for r in sales) == ["1400.00", "800.00"]
+    assert {r["佣金比例"] for r in sales} == {"10%"}
+    first = ledger.world.a.members[0]
+    assert all(r["商品"] and r["会员"].startswith(first.name) and r["订单号"].startswith("CM") for r in sales)
+    assert [r["已退款（元）"] for r in sales if r["已退款（元）"]] == ["1000.00"]
+
+
+def test_yuan_and_percent_are_exact():
+    from workbench.commission.owner_csv import percent, yuan
+
+    assert [yuan(f) for f in (0, 5, -4888, 123456)] == ["0.00", "0.05", "-48.88", "1234.56"]
+    assert [percent(b) for b in (1000, 1250, 805, 0)] == ["10%", "12.5%", "8.05%", "0%"]
+
+
+@pytest.fixture
+def owner_csv_rows(owner_a):
+    def get(url):
+        return list(csv.DictReader(io.StringIO(owner_a.get(url).data.decode("utf-8-sig"))))
+    return get
 
 
 @pytest.mark.skipif(not shutil.which("chromium") and not pdf.Path("/usr/bin/chromium").exists(),
