@@ -26,3 +26,9 @@ def test_closed_statement_is_guanzhang_for_owner_and_hq(app):
 
     with app.test_request_context(), force_locale("zh_CN"):
         assert "已关账" in gettext("Closed, to be confirmed") and gettext("Statement closed") == "已关账"
+
+
+def test_login_is_where_people_guess_it(client):
+    response = client.get("/login?next=/store/earnings")
+    assert response.status_code == 301
+    assert response.headers["Location"].endswith("/auth/login?next=/store/earnings")
