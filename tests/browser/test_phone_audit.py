@@ -17,6 +17,7 @@ from tests.browser.test_earnings import OCT, october  # noqa: F401  (fixture)
 from tests.browser.test_shells import log_in
 from tests.commission import conftest as commission_fixtures
 from tests.fulfilment.conftest import DAY, build_batch
+from tests.owner.suggestion_cards import todays_cards
 from tests.pickup.conftest import make_order
 
 ledger = commission_fixtures.ledger
@@ -94,6 +95,7 @@ async () => {
 def stocked(db, world, ledger, october):  # noqa: F811
     """Store A with a closed October, today's delivery lists and members waiting at the counter."""
     build_batch(db.session, world)
+    world.cards = todays_cards(db.session, world)  # push, clear, restock, bundle on 今日
     a = world.a
     now = datetime.now(UTC)
     make_order(db.session, a, a.members[1], products=world.products, arrived_at=now - timedelta(hours=2),
@@ -107,6 +109,7 @@ def owner_pages(world) -> list[tuple[str, str]]:
     campaign = world.a.campaign.id
     return [
         ("today", "/store/today"),
+        *[(f"suggestion-{c.kind}", f"/store/suggestions/{c.id}") for c in world.cards],
         ("live", "/store/live"),
         ("counter", "/store/pickup"),
         ("earnings-live", "/store/earnings"),
