@@ -71,9 +71,10 @@ def table_rows(figure: dict, x_labels: dict | None = None) -> list[tuple[str, st
     for trace in figure["data"]:
         bases = trace.get("base") or []
         for i, (x, y) in enumerate(zip(trace.get("x", []), trace.get("y", []), strict=False)):
-            if (x, y) in seen:
+            key = (x, y, bases[i] if i < len(bases) else None)
+            if key in seen:
                 continue
-            seen.add((x, y))
+            seen.add(key)
             label = (x_labels or {}).get(x) or ticks.get(x) or f"{xpre}{x}{xpost}"
             label = str(label).replace("<br>", " ")
             if i < len(bases):
