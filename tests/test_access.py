@@ -41,6 +41,7 @@ PUBLIC = {
     "static": "CSS, JS and images",
     "main.index": "redirects to the login page or the user's home",
     "main.healthz": "liveness probe for the run script and load balancers",
+    "main.login": "/login, where people guess the login page is: a redirect to /auth/login",
     "auth.login": "the login form itself",
     "auth.logout": "logging out an anonymous user does nothing; it redirects to login",
     "shop.campaign": "the campaign order page members open from a poster's QR code (signed token)",

@@ -16,13 +16,16 @@ def create_app(config: Config | None = None) -> Flask:
     No I/O happens here beyond binding extensions; migrations, seeding and workers are
     separate commands.
     """
+    # No static route from Flask: workbench.static_files serves /static with hashed URLs,
+    # a year's caching and compression (see register_static).
     app = Flask(
         __name__,
         instance_relative_config=True,
         template_folder="../templates",
-        static_folder="../static",
+        static_folder=None,
     )
     app.config.from_object(config or config_from_env())
+    register_static(app)
     register_extensions(app)
     register_queue(app)
     register_blueprints(app)
@@ -32,6 +35,13 @@ def create_app(config: Config | None = None) -> Flask:
     register_shell_context(app)
     configure_logging(app)
     return app
+
+
+def register_static(app: Flask) -> None:
+    from workbench.static_files import init_static
+
+    app.static_folder = os.path.normpath(os.path.join(app.root_path, "..", "static"))
+    init_static(app, app.static_folder)
 
 
 def register_extensions(app: Flask) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, url_for
+from flask import Blueprint, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -18,6 +18,12 @@ def index():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/login")
+def login():
+    """``/login`` is where people guess the login page is; it lives at ``/auth/login``."""
+    return redirect(url_for("auth.login", **request.args.to_dict()), 301)
 
 
 @bp.route("/healthz")

@@ -55,4 +55,70 @@
   document.addEventListener("htmx:timeout", function () {
     flash(body.dataset.msgOffline, "error");
   });
+
+  // Charts: plotly.js (about 320 KB compressed) is fetched only when a chart comes into view
+  // or its 显示图表 button is tapped, never up front; the numbers are already on the page as
+  // a table (workbench/owner/charts.py), which folds away once the chart is drawn.
+  var plotly = null;
+
+  function loadPlotly(src) {
+    if (!plotly) {
+      plotly = new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = src;
+        script.onload = function () { resolve(window.Plotly); };
+        script.onerror = function () { plotly = null; reject(new Error("plotly")); };
+        document.head.appendChild(script);
+      });
+    }
+    return plotly;
+  }
+
+  function drawChart(plot) {
+    if (plot.dataset.drawn) return;
+    plot.dataset.drawn = "1";
+    var spec = JSON.parse(plot.nextElementSibling.textContent);
+    loadPlotly(plot.dataset.chartSrc).then(function (Plotly) {
+      plot.textContent = "";
+      return Plotly.newPlot(plot, spec.data, spec.layout, spec.config);
+    }).then(function () {
+      plot.classList.add("chart__plot--drawn");
+      // The drawing repeats the table's numbers; screen readers read the table.
+      plot.setAttribute("aria-hidden", "true");
+      var data = plot.parentNode.querySelector(".chart__data");
+      if (data) data.open = false;
+    }).catch(function () {
+      delete plot.dataset.drawn;  // offline: the button stays for another try
+      flash(body.dataset.msgOffline, "error");
+    });
+  }
+
+  var watcher = "IntersectionObserver" in window ? new IntersectionObserver(function (entries) {
+    entries.forEach(function (entry) {
+      if (entry.isIntersecting) {
+        watcher.unobserve(entry.target);
+        drawChart(entry.target);
+      }
+    });
+  }, {rootMargin: "100px"}) : null;
+
+  function watchCharts(root) {
+    var plots = (root || document).querySelectorAll("[data-chart-src]");
+    for (var i = 0; i < plots.length; i++) {
+      var data = plots[i].parentNode.querySelector(".chart__data");
+      if (data && !plots[i].dataset.drawn) data.open = !watcher;
+      if (watcher) watcher.observe(plots[i]);
+    }
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest(".chart__load");
+    if (button) drawChart(button.closest("[data-chart-src]"));
+  });
+  document.addEventListener("htmx:load", function (event) { watchCharts(event.detail.elt); });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { watchCharts(document); });
+  } else {
+    watchCharts(document);
+  }
 })();

@@ -7,6 +7,7 @@ run says so loudly at the end so a skipped run is not mistaken for a green one.
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,7 +113,7 @@ class Tab:
 
 def _aborted_favicon(request) -> bool:
     """Chromium fetches the icon lazily; navigating on aborts that fetch: noise, not a fault."""
-    return request.url.endswith("favicon.svg") and "ERR_ABORTED" in (request.failure or "")
+    return re.search(r"favicon(\.[0-9a-f]{10})?\.svg$", request.url) is not None and "ERR_ABORTED" in (request.failure or "")
 
 
 def _open(browser, live_server, name: str, options: dict):

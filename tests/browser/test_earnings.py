@@ -52,7 +52,7 @@ def test_owner_reads_the_month_and_disputes_a_line_on_a_phone(phone, db, ledger,
     page = phone.page
     body = page.locator("#earnings").inner_text()
     assert "¥2,200.00" in body  # (¥14,000 + ¥8,000) × 10 %, the promotion at 0
-    assert "结算前" in body and "已结算" in body
+    assert "关账前" in body and "已关账" in body  # one word for "closed", as HQ says it
     shot(phone, "october")
     shot(phone, "october-full", full_page=True)
     phone.assert_clean("october")

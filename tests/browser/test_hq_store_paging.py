@@ -26,16 +26,16 @@ def test_the_lines_of_a_busy_month_page_by_page(request, size, db, world, ledger
     tab.goto(f"/hq/commission/stores/{world.a.store.id}?period={OCT}")
     page = tab.page
     assert page.locator("table.data-table tbody tr").count() == 200
-    pager = page.locator("nav.pager")
+    pager = page.locator("nav.pager").first  # the same pager above and below the lines
     assert pager.inner_text().startswith(f"第 1–200 条，共 {total} 条")
     tab.screenshot(f"hq-store-lines-{size}")
     with page.expect_navigation(wait_until="networkidle"):
         pager.get_by_text("下一页").click()
     assert page.url.endswith("page=2") and page.locator("table.data-table tbody tr").count() == 200
     with page.expect_navigation(wait_until="networkidle"):
-        page.locator("nav.pager").get_by_text("下一页").click()
+        page.locator("nav.pager").first.get_by_text("下一页").click()
     assert page.locator("table.data-table tbody tr").count() == total - 400
-    assert "下一页" not in page.locator("nav.pager").inner_text()
+    assert "下一页" not in page.locator("nav.pager").first.inner_text()
     # The pager fits the screen: nothing sticks out sideways on a phone.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     tab.screenshot(f"hq-store-lines-{size}-last")

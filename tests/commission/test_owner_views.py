@@ -57,7 +57,7 @@ def test_closed_statement_lines_refund_words_and_dispute(owner_a, closed_october
     html = owner_a.get(f"/store/earnings?period={OCT}").get_data(as_text=True)
     assert "¥22,000.00" in html  # picked-up sales after the ¥1,000 refund
     assert "¥2,200.00" in html  # both lines at 10 %: the tier was reached
-    assert "结算前" in html  # the refund explained in words
+    assert "关账前" in html  # the refund explained in words (关账: one word for "closed" everywhere)
     line = ledger.session.scalars(select(StatementLine).where(StatementLine.statement_id == closed_october.id)).first()
     empty = owner_a.post(f"/store/earnings/lines/{line.id}/dispute", data={"note": "  "}, headers=HX)
     assert empty.status_code == 400 and "请说明" in empty.get_data(as_text=True)
@@ -101,19 +101,43 @@ def test_print_and_csv(owner_a, closed_october):
     assert "佣金对账单" in page and "¥2,200.00" in page  # (¥14,000 + ¥8,000) × 10 %
     csv = owner_a.get(f"/store/earnings/{OCT}.csv")
     body = csv.data.decode("utf-8")
-    assert body.startswith("\ufeffstore,owner,line_id")
+    assert body.startswith("\ufeff日期,类型,订单号,商品,")  # for Excel: BOM, Chinese headers
     assert csv.headers["Content-Disposition"].endswith(f"{OCT}.csv")
     assert len(body.strip().splitlines()) == 3
 
 
-def test_csv_names_the_adjustment_behind_an_adjustment_line(owner_a, closed_october, ledger):
+def test_owner_csv_reads_in_excel(owner_csv_rows, closed_october, ledger):
+    """Yuan with two decimals, the rate as a percentage, product and member names, the reason of
+    an adjustment; no fen, basis points or ids (those are HQ finance's export)."""
     hq = ledger.world.hq
-    adj = lifecycle.add_adjustment(ledger.session, ledger.store.id, OCT, 5_000, "直播奖励", hq.id, utcnow())
+    lifecycle.add_adjustment(ledger.session, ledger.store.id, OCT, 5_000, "直播奖励", hq.id, utcnow())
     ledger.session.commit()
-    rows = list(csv.DictReader(io.StringIO(owner_a.get(f"/store/earnings/{OCT}.csv").data.decode("utf-8-sig"))))
-    [line] = [r for r in rows if r["kind"] == "adjustment"]
-    assert (line["adjustment_id"], line["order_item_id"], line["commission_fen"]) == (str(adj.id), "", "5000")
-    assert all(r["order_item_id"] and not r["adjustment_id"] for r in rows if r["kind"] == "earning")
+    rows = owner_csv_rows(f"/store/earnings/{OCT}.csv")
+    header = list(rows[0])
+    assert header == ["日期", "类型", "订单号", "商品", "品类", "会员", "销售额（元）", "已退款（元）",
+                      "佣金比例", "佣金（元）", "阶梯档位", "状态", "可结算日期", "备注"]
+    [adj] = [r for r in rows if r["类型"] == "调整"]
+    assert (adj["佣金（元）"], adj["备注"], adj["订单号"]) == ("50.00", "直播奖励", "")
+    sales = [r for r in rows if r["类型"] == "提货"]
+    assert sorted(r["佣金（元）"] for r in sales) == ["1400.00", "800.00"]
+    assert {r["佣金比例"] for r in sales} == {"10%"}
+    first = ledger.world.a.members[0]
+    assert all(r["商品"] and r["会员"].startswith(first.name) and r["订单号"].startswith("CM") for r in sales)
+    assert [r["已退款（元）"] for r in sales if r["已退款（元）"]] == ["1000.00"]
+
+
+def test_yuan_and_percent_are_exact():
+    from workbench.commission.owner_csv import percent, yuan
+
+    assert [yuan(f) for f in (0, 5, -4888, 123456)] == ["0.00", "0.05", "-48.88", "1234.56"]
+    assert [percent(b) for b in (1000, 1250, 805, 0)] == ["10%", "12.5%", "8.05%", "0%"]
+
+
+@pytest.fixture
+def owner_csv_rows(owner_a):
+    def get(url):
+        return list(csv.DictReader(io.StringIO(owner_a.get(url).data.decode("utf-8-sig"))))
+    return get
 
 
 @pytest.mark.skipif(not shutil.which("chromium") and not pdf.Path("/usr/bin/chromium").exists(),
@@ -132,3 +156,18 @@ def test_pdf_job_makes_a_pdf_with_a_cjk_font(app, owner_a, closed_october, ledge
     download = owner_a.get(f"/store/earnings/{OCT}/statement.pdf")
     assert download.status_code == 200 and download.data[:4] == b"%PDF"
     download.close()
+
+
+def test_negative_payable_is_explained(owner_a, ledger):
+    """A clawback is payable at once, this month's sales wait out their window: 可结算 < 0 says why."""
+    ledger.version(date(2026, 1, 1))
+    first = ledger.pickup(date(2026, 10, 3), 1_500_000)
+    close_period(ledger.session, OCT, at(date(2026, 11, 1), 2), [ledger.store.id])
+    today = utcnow()
+    ledger.refund(first, 1_400_000, today)
+    ledger.pickup(today.date(), 100_000)
+    ledger.session.commit()
+    html = owner_a.get("/store/earnings").get_data(as_text=True)
+    assert "可结算为负数" in html and "追回了 ¥" in html and "过了售后期会转入这里" in html
+    # A month with nothing negative says nothing of the kind.
+    assert "可结算为负数" not in owner_a.get(f"/store/earnings?period={OCT}").get_data(as_text=True)

@@ -66,7 +66,7 @@ def test_today_shows_store_a_figures(owner_client, world):
     assert "0</b>/10" in html  # the campaign's product has no paid orders yet: 0 of 10
     assert world.products[0].name in html  # the batch expiring tomorrow
     assert "plotly-graph-div" in html  # orders in the last 7 days give a chart
-    assert "plotly-basic-4.1.1.min.js" in html
+    assert "plotly-bar-scatter-4.1.1.min." in html and "<script src=\"/static/vendor/plotly" not in html
     assert "cdn" not in html.lower()
 
 

@@ -200,13 +200,18 @@ def test_community_overview(shop):
 # ------------------------------------------------------------------ charts
 
 
-def test_chart_figures_are_valid_plotly():
+def test_chart_figures_are_valid_plotly(app):
     days = [services.DaySales(date(2026, 11, 16) + timedelta(days=i), 1000 * i, i) for i in range(7)]
     go.Figure(charts.sales_figure(days))  # raises on any invalid property
     go.Figure(charts.hours_figure([0] * 20 + [5, 9, 2, 0], 21))
-    html = charts.sales_chart(days)
-    assert "plotly-graph-div" in html and "Plotly.newPlot" in html
-    assert "<script src" not in html  # plotly.js comes from our static files
+    with app.test_request_context():
+        html = charts.sales_chart(days)
+    assert "plotly-graph-div" in html and 'class="chart__spec"' in html
+    assert "<script src" not in html  # plotly.js is fetched lazily by app.js, from our static files
+    assert "data-chart-src=\"/static/vendor/plotly-bar-scatter-4.1.1.min." in html
+    # The numbers are on the page as a table before (and without) the chart.
+    assert "<th scope=\"row\">一 11/16</th><td>¥0</td>" in html or "11/16" in html
+    assert html.count("<tr>") == 8  # a header and seven days
 
 
 @pytest.fixture(autouse=True)
@@ -218,3 +223,15 @@ def _request_context(app):
 
 def test_now_constant_is_noon_in_shanghai():
     assert shanghai(D(2026, 11, 23, 12, 0)) == NOON == datetime(2026, 11, 23, 4, tzinfo=UTC)
+
+
+def test_chart_table_reads_the_figure():
+    """The table under a chart says what the chart draws: ranges for banded bars, labels for hours."""
+    from datetime import date as d
+
+    hours = charts.table_rows(charts.hours_figure([0] * 21 + [5, 9, 2], 22), {h: f"{h}:00" for h in range(24)})
+    assert hours[22] == ("22:00", "9") and len(hours) == 24
+    forecast = charts.table_rows(charts.forecast_figure([(d(2026, 11, 1), 4)], d(2026, 11, 2), 3.0, 5.0, 8.0))
+    assert forecast == [("11/1", "4"), ("11/2", "3–8"), ("11/2", "5")]
+    sales = charts.table_rows(charts.sales_figure([services.DaySales(d(2026, 11, 16), 123456, 3)]))
+    assert sales[0][1] == "¥1,234.56"

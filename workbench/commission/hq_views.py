@@ -323,14 +323,18 @@ def resolve_dispute():
 
 
 #: Lines on one page of a store's month: a busy store has thousands, and rendering them all
-#: took most of the page's time (~500 KB of HTML); the whole month is in the CSV export.
+#: took most of the page's time (~500 KB of HTML). ``?page=all`` shows the whole month
+#: (printing, searching the page); the CSV export has it too.
 LINES_PER_PAGE = 200
 
 
-def _page_arg(lines: int) -> tuple[int, int]:
-    """(page, pages) from ``?page=``: a bad or out-of-range value shows the nearest page."""
+def _page_arg(lines: int) -> tuple[int | str, int]:
+    """(page, pages) from ``?page=``: ``all``, or a number; a bad or out-of-range value
+    shows the nearest page."""
     pages = max(1, -(-lines // LINES_PER_PAGE))
     raw = (request.args.get("page") or "1").strip()
+    if raw == "all":
+        return "all", pages
     page = int(raw) if raw.isdigit() and len(raw) < 6 else 1
     return min(max(page, 1), pages), pages
 
@@ -340,17 +344,19 @@ def _store_context(store: Store, period: str, form=None, error=None) -> dict:
     # Names (order code, product) only for the lines shown: totals come from every line.
     report = statement_report(db.session, store.id, period, now, names=False)
     page, pages = _page_arg(len(report.lines))
-    first = (page - 1) * LINES_PER_PAGE
+    first = 0 if page == "all" else (page - 1) * LINES_PER_PAGE
+    last = len(report.lines) if page == "all" else first + LINES_PER_PAGE
     return {
         "section": "commission",
         "store": store,
         "period": period,
         "periods": settlement.recent_periods(db.session, local_day(now)),
         "report": report,
-        "shown": fill_names(db.session, report.lines[first:first + LINES_PER_PAGE]),
+        "shown": fill_names(db.session, report.lines[first:last]),
         "line_page": page,
         "line_pages": pages,
         "first_line": first + 1,
+        "page_size": LINES_PER_PAGE,
         "form": form or {},
         "error": error,
         "can_settle": _can_settle(),

@@ -107,14 +107,16 @@ def daily_chart(report: StatementReport) -> str:
     days = report.by_day()
     layout = _layout(170)
     layout["yaxis"].update(tickprefix="¥", separatethousands=True)
+    layout["xaxis"].update(type="category", tickangle=0, nticks=7, automargin=True)
     return to_html({
         "data": [{
             "type": "bar",
-            "x": [d.label[5:].replace("-", "/") for d in days],
+            # "11/3", not "11/03": short labels, never rotated, so none is cut at the chart's edge.
+            "x": [f"{int(d.label[5:7])}/{int(d.label[8:10])}" for d in days],
             "y": [d.commission_fen / 100 for d in days],
             "marker": {"color": PRIMARY},
             "customdata": [_("sales %(amount)s", amount=f"¥{d.amount_fen / 100:,.2f}") for d in days],
             "hovertemplate": "¥%{y:,.2f}<br>%{customdata}<extra></extra>",
         }],
         "layout": layout,
-    })
+    }, (_("Day"), _("Commission")))

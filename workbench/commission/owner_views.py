@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
 from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
@@ -12,10 +11,9 @@ from flask_login import current_user
 
 from workbench.auth.decorators import owner_required
 from workbench.auth.scoping import current_store
-from workbench.commission import lifecycle, owner_page, pdf
+from workbench.commission import lifecycle, owner_csv, owner_page, pdf
 from workbench.commission.models import StatementLine
 from workbench.commission.report import statement_report
-from workbench.commission.settlement import EXPORT_HEADER
 from workbench.extensions import db
 from workbench.jobs.queue import QueueUnavailable, launch
 from workbench.types import utcnow
@@ -82,19 +80,10 @@ def print_statement(period: str):
 @bp.route("/<period>.csv")
 @owner_required
 def export_csv(period: str):
+    """The month's statement for Excel (owner_csv); HQ finance has the machine-exact export."""
     store = current_store()
     report = statement_report(db.session, store.id, _period_or_404(store.id, period), utcnow())
-    out = io.StringIO()
-    out.write("\ufeff")  # Excel opens UTF-8 with a BOM as Chinese, not as mojibake
-    writer = csv.writer(out)
-    writer.writerow(EXPORT_HEADER)
-    owner = current_user.name or ""
-    for ln in report.lines:
-        writer.writerow((store.code, owner, ln.id or "", ln.order_item_id or "", ln.adjustment_id or "", ln.kind,
-                         ln.amount_fen,
-                         ln.rate_bp, ln.commission_fen, ln.tier, ln.status, ln.earned_on.isoformat(),
-                         ln.payable_on.isoformat()))
-    data = io.BytesIO(out.getvalue().encode("utf-8"))
+    data = io.BytesIO(owner_csv.owner_statement_csv(db.session, report))
     return send_file(data, mimetype="text/csv", as_attachment=True,
                      download_name=f"statement-{store.code}-{period}.csv")
 

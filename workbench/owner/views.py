@@ -62,7 +62,7 @@ def suggestion(suggestion_id: int):
     view = cards.card_detail(db.session, s)
     figure = cards.detail_figure(db.session, s, view)
     return render("owner/suggestion.html", "owner/_suggestion.html", store=store, tab="today", card=view,
-                  chart=charts.to_html(figure) if figure else None, reasons=cards.REASON_LABELS)
+                  chart=charts.detail_chart(s.kind, figure) if figure else None, reasons=cards.REASON_LABELS)
 
 
 @bp.route("/suggestions/<int:suggestion_id>/accept", methods=["POST"])

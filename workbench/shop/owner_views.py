@@ -34,7 +34,7 @@ def index():
         scoped(select(Campaign), Campaign).order_by(Campaign.starts_at.desc(), Campaign.id.desc()).limit(LIST_LIMIT)
     ).all()
     rows = [(c, services.campaign_state(c, now)) for c in campaigns]
-    return render("shop/owner/index.html", "shop/owner/_index.html", store=store, tab="today", rows=rows)
+    return render("shop/owner/index.html", "shop/owner/_index.html", store=store, tab="pickup", rows=rows)
 
 
 @bp.route("/<int:campaign_id>/poster")
@@ -45,6 +45,6 @@ def poster(campaign_id: int):
     campaign = get_scoped_or_404(Campaign, campaign_id)
     page = services.campaign_page(db.session, services.load_campaign(db.session, campaign.id), utcnow())
     url = services.campaign_url(campaign.id)
-    return render("shop/owner/poster.html", "shop/owner/_poster.html", store=store, tab="today", view=page,
+    return render("shop/owner/poster.html", "shop/owner/_poster.html", store=store, tab="pickup", view=page,
                   url=url, qr=qr_svg(url, scale=5, title=_("Scan to order")),
                   qr_big=qr_svg(url, scale=8, title=_("Scan to order")))
