@@ -142,9 +142,9 @@ def _reference(sales, book_for):
         else:
             base = b.product_bp.get(s.product_id, b.category_bp.get(s.category_id, first))
             if b.tier_mode == "whole":
-                exact = Fraction(s.amount_fen * (base + tier_rate(gmv) - first), 10_000)
+                exact = Fraction(s.amount_fen * max(0, base + tier_rate(gmv) - first), 10_000)
             else:  # one fen at a time: the fen at GMV position g earns its band's uplift
-                exact = sum((Fraction(base + tier_rate(g) - first, 10_000)
+                exact = sum((Fraction(max(0, base + tier_rate(g) - first), 10_000)
                              for g in range(cum, cum + s.amount_fen)), Fraction(0))
         cum += s.amount_fen
         floor = exact.numerator // exact.denominator

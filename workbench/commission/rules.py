@@ -148,7 +148,10 @@ def rate_month(sales: Iterable[Sale], book_for: Callable[[date], RateBook]) -> l
             tier = whole_tier if book.tier_mode == "whole" else book.tier_index(cumulative - 1)
             numerator, rate = amount * base_bp, base_bp
         elif book.tier_mode == "whole":
-            tier, rate = whole_tier, base_bp + whole_uplift
+            # A plan whose higher tier pays less than its first, over a category rate below
+            # the first tier's, would make the uplift exceed the base: a sale never earns a
+            # negative commission, so the rate stops at 0.
+            tier, rate = whole_tier, max(0, base_bp + whole_uplift)
             numerator = amount * rate
         else:
             numerator, rate, tier = _marginal(book, base_bp, start, cumulative)
@@ -169,7 +172,7 @@ def _marginal(book: RateBook, base_bp: int, start: int, end: int) -> tuple[int, 
         part_hi = end if high is None else min(end, high)
         if part_hi <= part_lo:
             continue
-        rate = base_bp + book.uplift_bp(index)
+        rate = max(0, base_bp + book.uplift_bp(index))  # never negative, as in ``whole``
         numerator += (part_hi - part_lo) * rate
         tier = index
     return numerator, rate, tier
