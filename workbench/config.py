@@ -64,6 +64,8 @@ class Config:
     # If Redis is unreachable, keep limiting per process rather than failing every login.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RQ_QUEUE = "workbench"
+    # Seconds between rq's retries of a failed job (a killed work horse too): 2 retries.
+    JOB_RETRY_INTERVALS = (5, 30)
     STORE_KPI_WINDOW_DAYS = 7
     # Counter photos (破损) and CSV imports are the only uploads; a phone photo fits in 8 MB.
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
@@ -117,6 +119,8 @@ class TestingConfig(Config):
     TESTING = True
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = True
+    # Retries at once, so a burst worker in a test sees a job to its end.
+    JOB_RETRY_INTERVALS = (0, 0)
 
     def __init__(self) -> None:
         super().__init__()
