@@ -38,7 +38,7 @@ _WAITING = (RqStatus.QUEUED, RqStatus.SCHEDULED, RqStatus.DEFERRED)
 
 def _last_error(job: Job) -> str:
     result = job.latest_result()
-    text = (result.exc_string if result is not None and result.exc_string else job.exc_info) or ""
+    text = (result.exc_string if result is not None else "") or ""
     lines = [ln for ln in text.strip().splitlines() if ln.strip()]
     return (lines[-1] if lines else "failed in the queue")[:2000]
 
