@@ -10,12 +10,18 @@ handler below rolls the session back and answers the way the request asked:
 * anything else gets the full error page, with a way back to ``back`` when the raiser
   knows the page the user came from.
 
-This replaces the rollback → flash → status ladder each view used to repeat.
+This replaces the rollback → flash → status ladder each view used to repeat. Views
+that answer a refusal with their own content (the counter's card with the reason, a table
+with the row's error) use ``refusal()``: the same rollback and flash, in one place, and
+the status to render with.
 """
 
 from __future__ import annotations
 
-from flask import Flask, jsonify
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask, flash, jsonify
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -35,17 +41,24 @@ class ServiceError(Exception):
     status = 400
     code = "invalid"
     title = _l("Invalid request")
+    #: The message when none is given (a lazy string: services raise outside a request too).
+    default = None
     fragment = "errors/_alert.html"
 
     def __init__(self, message: str | None = None, *, code: str | None = None, back: str | None = None,
                  fragment: str | None = None) -> None:
         super().__init__(message or "")
-        self.message = message or str(self.title)
+        self._message = message
         if code:
             self.code = code
         if fragment:
             self.fragment = fragment
         self.back = back
+
+    @property
+    def message(self) -> str:
+        """What the user reads (translated when read, so raising needs no request)."""
+        return str(self._message or self.default or self.title)
 
 
 class Invalid(ServiceError):
@@ -62,6 +75,39 @@ class Conflict(ServiceError):
 
 class Unavailable(ServiceError):
     status, code, title = 503, "unavailable", _l("Temporarily unavailable")
+
+
+class Refusal:
+    """What ``refusal()`` caught: the status to answer with (200 when nothing was refused) and the error."""
+
+    status: int = 200
+    error: ServiceError | None = None
+
+    @property
+    def message(self) -> str | None:
+        return self.error.message if self.error else None
+
+
+@contextmanager
+def refusal(flash_it: bool = True) -> Iterator[Refusal]:
+    """Run an action whose refusal re-renders the same page or fragment with a status.
+
+    For views that answer a refused action with their own content (the counter's card,
+    a table with the row's error) rather than an error box: a ``ServiceError`` raised in
+    the block is rolled back, flashed (unless ``flash_it`` is false) and its status kept
+    in the yielded ``Refusal``; a 404 is not a refusal and goes on to ``respond``. The rest
+    of the block (the success flash) is skipped, as with any exception.
+    """
+    outcome = Refusal()
+    try:
+        yield outcome
+    except ServiceError as exc:
+        if exc.status == 404:
+            raise
+        db.session.rollback()
+        if flash_it:
+            flash(exc.message, "error")
+        outcome.status, outcome.error = exc.status, exc
 
 
 def respond(error: ServiceError):
@@ -122,4 +168,5 @@ def register(app: Flask) -> None:
         return _page(error.code or 500, error.name, error.description or "")
 
 
-__all__ = ["Conflict", "Invalid", "NotFound", "ServiceError", "Unavailable", "register", "respond"]
+__all__ = ["Conflict", "Invalid", "NotFound", "Refusal", "ServiceError", "Unavailable", "refusal", "register",
+           "respond"]
