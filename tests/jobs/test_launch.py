@@ -201,7 +201,7 @@ def test_a_failing_job_is_queued_again_while_rq_retries_it(app, db, world, monke
             return real(name, *args, **kwargs)
         finally:
             db.session.expire_all()
-            seen.append(db.session.scalar(select(JobRecord.status)))
+            seen.append(db.session.scalar(select(JobRecord.status).where(JobRecord.name == name)))
 
     monkeypatch.setattr("workbench.jobs.runner.run_job", watching)
     launch("tests.test_jobs.exploding_job", "会失败的任务")

@@ -143,11 +143,12 @@ def _claim(session: Session, spec: JobSpec) -> tuple[JobRecord, bool]:
         session.flush()
     job_id = uuid.uuid4().hex
     insert = (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(JobRecord)
-    done = session.execute(insert.values(
+    # RETURNING says whether the row went in (the ORM reports no rowcount for this on PostgreSQL).
+    inserted = session.scalar(insert.values(
         id=job_id, name=kind, scope=scope, period=period, description=spec.description[:200],
         user_id=spec.user_id, store_id=spec.store_id, status=JobStatus.QUEUED, progress=0, error="",
-        created_at=utcnow()).on_conflict_do_nothing())
-    if done.rowcount == 1:
+        created_at=utcnow()).on_conflict_do_nothing().returning(JobRecord.id))
+    if inserted == job_id:
         return session.get(JobRecord, job_id), True
     # A racing request launched the same job between our read and our insert: theirs wins.
     winner = active_record(session, kind, scope, period)
