@@ -165,3 +165,14 @@ def test_an_invalid_preview_as_a_plain_post_is_the_plan_page_with_errors(hq_clie
                           data={**plan_form(), "effective_from": "nonsense"})
     text = page.get_data(as_text=True)
     assert page.status_code == 400 and "<html" in text and large_plan.name in text
+
+
+def test_a_background_preview_rq_gave_up_on_stops_polling(hq_client, large_plan, db):
+    r = hq_client.post(f"/hq/commission/plans/{large_plan.id}/preview", data=plan_form(), headers=HX)
+    assert r.status_code == 200
+    job = db.session.scalar(select(JobRecord).where(JobRecord.name.like("%preview_plan_job")))
+    url = f"/hq/commission/plans/{large_plan.id}/preview/result?job={job.id}"
+    assert "hx-trigger" in hq_client.get(url, headers=HX).get_data(as_text=True)
+    Job.fetch(job.id, connection=get_queue().connection).set_status(RqStatus.FAILED)
+    body = hq_client.get(url, headers=HX).get_data(as_text=True)
+    assert "预览没有成功" in body and "hx-trigger" not in body

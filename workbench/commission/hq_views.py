@@ -32,6 +32,7 @@ from workbench.hq import services as hq_services
 from workbench.jobs import kinds
 from workbench.jobs.models import JobRecord, JobStatus
 from workbench.jobs.queue import launch
+from workbench.jobs.state import refresh
 from workbench.stores.models import Store
 from workbench.types import utcnow
 from workbench.web import render, wants_fragment
@@ -492,9 +493,12 @@ def preview_result(plan_id: int):
     plan = _plan_or_404(plan_id)
     if not request.args.get("job"):
         return render("hq/commission/plan.html", **_plan_context(plan))
-    job = db.session.get(JobRecord, request.args["job"])
+    job = db.session.get(JobRecord, request.args["job"][:64])
     if job is None or job.user_id != current_user.id or job.name != PREVIEW_JOB:
         abort(404)
+    if job.active:
+        refresh(db.session, job)  # a preview whose work horse died shows failed instead of polling on
+        db.session.commit()
     if job.status == JobStatus.FINISHED and job.result and job.result.get("plan_id") == plan.id:
         result = plan_editor.preview_from_json(job.result["preview"])
         if wants_fragment():
