@@ -79,6 +79,8 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = _database_url(self.default_db_name())
         self.REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6391/0")
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", self.REDIS_URL)
+        # The queue web and workers share; another name keeps a test's or a staging worker apart.
+        self.RQ_QUEUE = os.environ.get("RQ_QUEUE", self.RQ_QUEUE)
         # Where counter photos are kept (served only to the store's owner and HQ).
         self.UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))
         # Statement PDFs: written by a worker, sent by the web app, so a folder both can reach.
