@@ -209,3 +209,18 @@ def test_a_failing_job_is_queued_again_while_rq_retries_it(app, db, world, monke
     queue = get_queue()
     SimpleWorker([queue], connection=queue.connection).work(burst=True)
     assert seen == ["queued", "queued", "failed"]
+
+
+def test_reconcile_closes_the_records_rq_gave_up_on(app, db, world):
+    """What a worker does at start (and ``flask jobs reconcile``): no record stays "running" across restarts."""
+    stuck, job = launched(db, world)
+    alive = launch(SLOW, "still queued")
+    db.session.commit()
+    stuck.status, stuck.progress = JobStatus.RUNNING, 40
+    db.session.commit()
+    job.set_status(RqStatus.FAILED)
+    out = app.test_cli_runner().invoke(args=["jobs", "reconcile"])
+    assert out.exit_code == 0 and "records changed: 1" in out.output
+    db.session.expire_all()
+    assert db.session.get(JobRecord, stuck.id).status == JobStatus.FAILED
+    assert db.session.get(JobRecord, alive.id).status == JobStatus.QUEUED
