@@ -33,7 +33,7 @@ from sqlalchemy import event, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from workbench.errors import Unavailable
+from workbench.errors import Conflict, Unavailable
 from workbench.extensions import db
 from workbench.jobs.models import ACTIVE, JobRecord, JobStatus
 from workbench.types import utcnow
@@ -130,7 +130,7 @@ def active_record(session: Session, kind: str, scope: str = "", period: str = ""
                                                   JobRecord.period == period, JobRecord.status.in_(ACTIVE)))
 
 
-def _claim(session: Session, spec: JobSpec) -> tuple[JobRecord, bool]:
+def _claim(session: Session, spec: JobSpec, attempts: int = 3) -> tuple[JobRecord, bool]:
     """The identity's active record (``False``), or a new one inserted for this launch (``True``)."""
     from workbench.jobs.state import refresh
 
@@ -153,7 +153,9 @@ def _claim(session: Session, spec: JobSpec) -> tuple[JobRecord, bool]:
     # A racing request launched the same job between our read and our insert: theirs wins.
     winner = active_record(session, kind, scope, period)
     if winner is None:  # it finished in between; very unlikely, but then this launch is new
-        return _claim(session, spec)
+        if attempts <= 1:
+            raise Conflict(str(_l("This is being started elsewhere right now. Please try again in a moment.")))
+        return _claim(session, spec, attempts - 1)
     return winner, False
 
 
@@ -187,6 +189,10 @@ def _enqueue(session: Session, pending: list[tuple[str, JobSpec]]) -> None:
     with session.get_bind().begin() as conn:
         conn.execute(update(JobRecord).where(JobRecord.id.in_(failed), JobRecord.status.in_(ACTIVE)).values(
             status=JobStatus.FAILED, error=f"queue unavailable: {error}"[:2000], finished_at=utcnow()))
+    for job_id in failed:  # the caller's copies read the failure on next access
+        record = session.identity_map.get(session.identity_key(JobRecord, job_id))
+        if record is not None:
+            session.expire(record)
     raise QueueUnavailable(str(error), refused.unavailable if refused else None, back=refused.back if refused else None)
 
 
