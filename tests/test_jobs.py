@@ -85,6 +85,7 @@ def test_kpi_job_runs_on_a_worker_and_stores_the_right_figures(app, db, busy_wor
     world = busy_world
     as_of = local_today()
     record = launch(KPI_JOB, "重算门店指标", as_of.isoformat(), user_id=world.hq.id)
+    db.session.commit()  # the caller's commit queues the job
     assert record.status == JobStatus.QUEUED
     assert get_queue().count == 1
     work_burst(app)
@@ -110,6 +111,7 @@ def test_kpi_job_runs_on_a_worker_and_stores_the_right_figures(app, db, busy_wor
 
 def test_kpi_job_default_window_ends_yesterday(app, db, world):
     record = launch(KPI_JOB, "重算门店指标", user_id=world.hq.id)
+    db.session.commit()
     work_burst(app)
     db.session.expire_all()
     yesterday = local_today() - timedelta(days=1)
@@ -123,6 +125,7 @@ def test_kpi_job_default_window_ends_yesterday(app, db, world):
 
 def test_kpi_recompute_replaces_old_figures(app, db, world):
     launch(KPI_JOB, "first", local_today().isoformat())
+    db.session.commit()
     work_burst(app)
     db.session.expire_all()
     order = world.a.orders[-1]
@@ -130,6 +133,7 @@ def test_kpi_recompute_replaces_old_figures(app, db, world):
     order.status = OrderStatus.REFUNDED
     db.session.commit()
     launch(KPI_JOB, "second", local_today().isoformat())
+    db.session.commit()
     work_burst(app)
     db.session.expire_all()
     kpi = db.session.get(StoreKpi, world.a.store.id)
@@ -149,6 +153,7 @@ def test_status_fragment_polls_until_done(app, db, world):
     client = login(app.test_client(), world.owner_a)
     record = launch(KPI_JOB, "重算门店指标", local_today().isoformat(), user_id=world.owner_a.id,
                     store_id=world.a.store.id)
+    db.session.commit()
     queued = status_of(client, record.id)
     assert "hx-trigger" in queued and f"/jobs/{record.id}" in queued
     assert "<html" not in queued  # a fragment for htmx, not the whole page
@@ -164,6 +169,7 @@ def test_status_fragment_polls_until_done(app, db, world):
 def test_failing_job_is_recorded_failed_and_shown(app, db, world):
     client = login(app.test_client(), world.owner_a)
     record = launch("tests.test_jobs.exploding_job", "会失败的任务", user_id=world.owner_a.id)
+    db.session.commit()
     work_burst(app)
     db.session.expire_all()
     record = db.session.get(JobRecord, record.id)
@@ -178,10 +184,12 @@ def test_failing_job_is_recorded_failed_and_shown(app, db, world):
 def test_duplicate_launch_returns_the_running_record(app, db, world):
     first = launch(KPI_JOB, "a", user_id=world.hq.id)
     second = launch(KPI_JOB, "b", user_id=world.hq.id)
+    db.session.commit()
     assert second.id == first.id
     assert get_queue().count == 1
     # Another store's job of the same name is not a duplicate.
     other = launch(KPI_JOB, "c", store_id=world.b.store.id)
+    db.session.commit()
     assert other.id != first.id
     work_burst(app)
     db.session.expire_all()
@@ -192,8 +200,9 @@ def test_duplicate_launch_returns_the_running_record(app, db, world):
 def test_redis_down_raises_queue_unavailable_and_records_failure(app, db, world):
     dead = Redis.from_url(f"redis://127.0.0.1:{free_port()}/0", socket_connect_timeout=0.5)
     app.extensions["rq_queue"] = Queue(app.config["RQ_QUEUE"], connection=dead)
+    launch(KPI_JOB, "重算门店指标", user_id=world.hq.id)
     with pytest.raises(QueueUnavailable):
-        launch(KPI_JOB, "重算门店指标", user_id=world.hq.id)
+        db.session.commit()
     record = db.session.scalar(select(JobRecord).where(JobRecord.name == KPI_JOB))
     assert record.status == JobStatus.FAILED
     assert record.error.startswith("queue unavailable")
@@ -202,6 +211,7 @@ def test_redis_down_raises_queue_unavailable_and_records_failure(app, db, world)
 
 def test_status_is_private_to_the_launcher(app, db, world):
     record = launch(KPI_JOB, "x", user_id=world.owner_a.id)
+    db.session.commit()
     assert status_of(login(app.test_client(), world.owner_a), record.id)
     for other in (world.owner_b, world.hq):
         assert login(app.test_client(), other).get(f"/jobs/{record.id}").status_code == 404

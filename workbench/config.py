@@ -82,6 +82,8 @@ class Config:
     # If Redis is unreachable, keep limiting per process rather than failing every login.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RQ_QUEUE = "workbench"
+    # Seconds between rq's retries of a failed job (a killed work horse too): 2 retries.
+    JOB_RETRY_INTERVALS = (5, 30)
     STORE_KPI_WINDOW_DAYS = 7
     # Counter photos (破损) and CSV imports are the only uploads; a phone photo fits in 8 MB.
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
@@ -95,6 +97,8 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = _database_url(self.default_db_name())
         self.REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6391/0")
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", self.REDIS_URL)
+        # The queue web and workers share; another name keeps a test's or a staging worker apart.
+        self.RQ_QUEUE = os.environ.get("RQ_QUEUE", self.RQ_QUEUE)
         # Where counter photos are kept (served only to the store's owner and HQ).
         self.UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))
         # Statement PDFs: written by a worker, sent by the web app, so a folder both can reach.
@@ -135,6 +139,8 @@ class TestingConfig(Config):
     TESTING = True
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = True
+    # Retries at once, so a burst worker in a test sees a job to its end.
+    JOB_RETRY_INTERVALS = (0, 0)
 
     def __init__(self) -> None:
         super().__init__()

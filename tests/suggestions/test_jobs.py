@@ -82,6 +82,9 @@ def test_fan_out_queues_batches_that_workers_run(app, db, monkeypatch):
     records = jobs.fan_out(db.session, DAY, method="ma28")
     assert len(records) == 2  # stores 1–2 and 3
     assert jobs.fan_out(db.session, DAY, method="ma28")[0].id == records[0].id  # not queued twice
+    assert get_queue().count == 0  # launching never commits: nothing is queued before the caller's commit
+    db.session.commit()
+    assert get_queue().count == 2
     queue = get_queue()
     SimpleWorker([queue], connection=queue.connection).work(burst=True)
     db.session.expire_all()

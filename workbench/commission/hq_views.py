@@ -26,10 +26,13 @@ from workbench.commission.books import version_on
 from workbench.commission.lifecycle import LifecycleError
 from workbench.commission.models import CommissionPlan
 from workbench.commission.report import fill_names, statement_report
+from workbench.errors import Conflict
 from workbench.extensions import db
 from workbench.hq import services as hq_services
+from workbench.jobs import kinds
 from workbench.jobs.models import JobRecord, JobStatus
-from workbench.jobs.queue import QueueUnavailable, launch
+from workbench.jobs.queue import launch
+from workbench.jobs.state import refresh
 from workbench.stores.models import Store
 from workbench.timeutil import local_day
 from workbench.types import utcnow
@@ -216,39 +219,42 @@ def export():
                             headers={"Content-Disposition": f'attachment; filename="commission-{period}.csv"'})
 
 
+kinds.register(
+    CLOSE_JOB,
+    result=lambda job: (url_for("hq_commission.index", period=job.period), _("Open the month")),
+    retry=lambda job: (url_for("hq_commission.close_month"), {"period": job.period}),
+)
+
+
+def _close_refusal(period: str, why: str | None) -> str | None:
+    if why == "running":
+        return _("%(month)s has not ended yet: it can be closed from the 1st of the next month.", month=period)
+    if why == "nothing":
+        return _("Every store with a commission plan is already closed for %(month)s.", month=period)
+    if why and why.startswith("gap:"):
+        return _("Close %(before)s first: months close in order, so refunds land on the next statement.",
+                 before=why[4:].split(":")[0].strip())
+    return None
+
+
 @bp.route("/close", methods=["POST"])
 @hq_required
 def close_month():
     """Queue closing the month for every store; refusals are explained before anything is queued."""
     period = _period_arg(request.form)
-    why = settlement.close_check(db.session, period, _today())
-    message = None
-    if why == "running":
-        message = _("%(month)s has not ended yet: it can be closed from the 1st of the next month.", month=period)
-    elif why == "nothing":
-        message = _("Every store with a commission plan is already closed for %(month)s.", month=period)
-    elif why and why.startswith("gap:"):
-        message = _("Close %(before)s first: months close in order, so refunds land on the next statement.",
-                    before=why[4:].split(":")[0].strip())
-    if message is None:
-        try:
-            job = launch(CLOSE_JOB, _("Close %(month)s for every store", month=period), period,
-                         user_id=current_user.id)
-        except QueueUnavailable:
-            message = _("The background queue is not available right now, so the month was not closed. "
-                        "Please try again in a few minutes.")
-            if wants_fragment():
-                return render("hq/commission/settlement.html", "hq/_job_error.html", status=503, message=message)
-            flash(message, "error")
-            return redirect(url_for(".index", period=period), 303)
-        if not wants_fragment():
-            return redirect(url_for("jobs.status", job_id=job.id), 303)
-        return render("hq/commission/settlement.html", "jobs/_status.html", job=job,
-                      shared=job.user_id != current_user.id)
-    if wants_fragment():
-        return render("hq/commission/settlement.html", "hq/_job_error.html", status=409, message=message)
-    flash(message, "error")
-    return render("hq/commission/settlement.html", status=409, **_settlement_context(period, request.form))
+    back = url_for(".index", period=period)
+    message = _close_refusal(period, settlement.close_check(db.session, period, _today()))
+    if message is not None:
+        raise Conflict(message, fragment="jobs/_error.html", back=back)
+    job = launch(CLOSE_JOB, _("Close %(month)s for every store", month=period), period,
+                 user_id=current_user.id, period=period, back=back,
+                 unavailable=_("The background queue is not available right now, so the month was not closed. "
+                               "Please try again in a few minutes."))
+    db.session.commit()  # queues the job
+    if not wants_fragment():
+        return redirect(url_for("jobs.status", job_id=job.id), 303)
+    return render("hq/commission/settlement.html", "jobs/_status.html", job=job,
+                  shared=job.user_id != current_user.id)
 
 
 # ------------------------------------------------------------------ disputes
@@ -466,33 +472,39 @@ def preview(plan_id: int):
     try:
         proposal = plan_editor.validate(db.session, plan.id, form, _today())
     except plan_editor.Invalid as exc:
-        if wants_fragment():
-            return render("hq/commission/plan.html", "hq/commission/_preview.html", status=400,
-                          errors=exc.errors, result=None)
-        return render("hq/commission/plan.html", status=400, **_plan_context(plan, form, exc.errors))
+        errors = exc.errors
+        return render("hq/commission/plan.html", "hq/commission/_preview.html", status=400,
+                      full=lambda: _plan_context(plan, form, errors), errors=errors, result=None)
     now = utcnow()
     if plan_editor.preview_size(db.session, plan.id, now) > plan_editor.PREVIEW_INLINE_MAX_LINES:
         return _preview_in_background(plan, proposal, now)
     result = plan_editor.preview(db.session, plan.id, proposal.book, now)
     db.session.rollback()  # a preview never writes
-    if wants_fragment():
-        return render("hq/commission/plan.html", "hq/commission/_preview.html", errors={}, result=result)
-    return render("hq/commission/plan.html", result=result, **_plan_context(plan, form))
+    return render("hq/commission/plan.html", "hq/commission/_preview.html", full=lambda: _plan_context(plan, form),
+                  errors={}, result=result)
+
+
+kinds.register(
+    PREVIEW_JOB,
+    result=lambda job: (url_for("hq_commission.preview_result", plan_id=job.result["plan_id"], job=job.id),
+                        _("Show the preview")) if job.result else None,
+)
 
 
 def _preview_in_background(plan: CommissionPlan, proposal: plan_editor.Proposal, now):
-    """A large plan's preview runs as a job; the fragment polls ``preview_result`` until it is done."""
-    try:
-        job = launch(PREVIEW_JOB, _("Preview of a new version of %(plan)s", plan=plan.name), plan.id,
-                     plan_editor.book_to_json(proposal.book), now.isoformat(), user_id=current_user.id)
-    except QueueUnavailable:
-        return render("hq/commission/plan.html", "hq/_job_error.html", status=503, message=_(
-            "The background queue is not available right now, so the preview could not run. "
-            "Please try again in a few minutes."))
+    """A large plan's preview runs as a job; the fragment polls ``preview_result`` until it is done.
+
+    One preview runs at a time (they are heavy): a colleague's is not ours to show.
+    """
+    back = url_for(".plan", plan_id=plan.id)
+    job = launch(PREVIEW_JOB, _("Preview of a new version of %(plan)s", plan=plan.name), plan.id,
+                 plan_editor.book_to_json(proposal.book), now.isoformat(), user_id=current_user.id, back=back,
+                 unavailable=_("The background queue is not available right now, so the preview could not run. "
+                               "Please try again in a few minutes."))
     if job.user_id != current_user.id:
-        # One preview runs at a time; a colleague's is not ours to show.
-        return render("hq/commission/plan.html", "hq/_job_error.html", status=409, message=_(
-            "A colleague is previewing a plan change right now. Please try again in a minute."))
+        raise Conflict(_("A colleague is previewing a plan change right now. Please try again in a minute."),
+                       fragment="jobs/_error.html", back=back)
+    db.session.commit()  # queues the job
     if not wants_fragment():
         return redirect(url_for(".preview_result", plan_id=plan.id, job=job.id), 303)
     return render("hq/commission/plan.html", "hq/commission/_preview_job.html", plan=plan, job=job)
@@ -508,9 +520,12 @@ def preview_result(plan_id: int):
     plan = _plan_or_404(plan_id)
     if not request.args.get("job"):
         return render("hq/commission/plan.html", **_plan_context(plan))
-    job = db.session.get(JobRecord, request.args["job"])
+    job = db.session.get(JobRecord, request.args["job"][:64])
     if job is None or job.user_id != current_user.id or job.name != PREVIEW_JOB:
         abort(404)
+    if job.active:
+        refresh(db.session, job)  # a preview whose work horse died shows failed instead of polling on
+        db.session.commit()
     if job.status == JobStatus.FINISHED and job.result and job.result.get("plan_id") == plan.id:
         result = plan_editor.preview_from_json(job.result["preview"])
         if wants_fragment():

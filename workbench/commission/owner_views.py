@@ -15,7 +15,8 @@ from workbench.commission import lifecycle, owner_csv, owner_page, pdf
 from workbench.commission.models import StatementLine
 from workbench.commission.report import statement_report
 from workbench.extensions import db
-from workbench.jobs.queue import QueueUnavailable, launch
+from workbench.jobs import kinds
+from workbench.jobs.queue import launch
 from workbench.types import utcnow
 from workbench.web import render, wants_fragment
 
@@ -88,21 +89,30 @@ def export_csv(period: str):
                      download_name=f"statement-{store.code}-{period}.csv")
 
 
+PDF_JOB = "workbench.commission.pdf.statement_pdf_job"
+
+kinds.register(
+    PDF_JOB,
+    result=lambda job: (url_for("earnings.download_pdf", period=job.period), _("Download")),
+    retry=lambda job: (url_for("earnings.make_pdf", period=job.period), {}),
+)
+
+
 @bp.route("/<period>/pdf", methods=["POST"])
 @owner_required
 def make_pdf(period: str):
-    """Queue the PDF on the worker; the job status fragment polls and links the file."""
+    """Queue the PDF on the worker; the job status fragment polls and links the file.
+
+    One PDF job per store and month: asking again while it runs shows the same job.
+    """
     store = current_store()
     period = _period_or_404(store.id, period)
-    try:
-        record = launch("workbench.commission.pdf.statement_pdf_job", _("Statement PDF %(period)s", period=period),
-                        store.id, period, user_id=current_user.id, store_id=store.id)
-    except QueueUnavailable:
-        message = _("The background worker is not reachable, so no PDF was made. Please try again in a minute.")
-        if wants_fragment():
-            return render("hq/_job_error.html", status=503, message=message)
-        flash(message, "error")
-        return redirect(url_for("owner.earnings", period=period), 303)
+    record = launch(PDF_JOB, _("Statement PDF %(period)s", period=period), store.id, period,
+                    user_id=current_user.id, store_id=store.id, period=period,
+                    unavailable=_("The background worker is not reachable, so no PDF was made. "
+                                  "Please try again in a minute."),
+                    back=url_for("owner.earnings", period=period))
+    db.session.commit()  # queues the job (QueueUnavailable, a 503, when Redis refuses it)
     if not wants_fragment():
         return redirect(url_for("jobs.status", job_id=record.id), 303)
     return render("jobs/status.html", "jobs/_status.html", job=record)

@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 
 from workbench.commission.models import LineKind
 from workbench.commission.report import statement_report
@@ -79,11 +79,11 @@ def html_to_pdf(html: str, out: Path) -> None:
 
 
 def statement_pdf_job(store_id: int, period: str, *, job_id: str | None = None) -> dict:
-    """RQ job: render and print the statement; the result carries the download link."""
+    """RQ job: render and print the statement (the status fragment links the file: ``jobs.kinds``)."""
     with current_app.test_request_context("/"):  # url_for and the locale, outside a real request
         set_progress(job_id, 10)
         html = statement_html(store_id, period)
         set_progress(job_id, 40)
         out = pdf_path(store_id, period)
         html_to_pdf(html, out)
-        return {"download": url_for("earnings.download_pdf", period=period), "bytes": out.stat().st_size}
+        return {"period": period, "bytes": out.stat().st_size}

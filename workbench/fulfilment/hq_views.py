@@ -6,7 +6,7 @@ their region's (``visible_stores``); a pickup point outside them is a 404.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -95,12 +95,9 @@ def mark():
     else:
         day = form.day.data
         now = utcnow()
-        try:
-            result = marking.mark(db.session, store_ids, day, targets, form.status.data,
-                                  actor_id=current_user.id, now=now)
-        except marking.TargetNotVisible:
-            db.session.rollback()
-            abort(404)
+        # A pickup point outside the user's stores is a 404 (TargetNotVisible, a NotFound).
+        result = marking.mark(db.session, store_ids, day, targets, form.status.data,
+                              actor_id=current_user.id, now=now)
         if result.moved:
             db.session.commit()
             if result.notices:

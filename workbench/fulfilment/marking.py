@@ -14,6 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from workbench.errors import NotFound
 from workbench.fulfilment.lists import BATCH_STATUSES, batch_condition, batch_order_ids, natural_key
 from workbench.members.models import Member
 from workbench.orders import transitions
@@ -29,7 +30,7 @@ MARKS = tuple(PREVIOUS)
 COUNTED = (*BATCH_STATUSES, S.PICKED_UP.value)
 
 
-class TargetNotVisible(LookupError):
+class TargetNotVisible(NotFound):
     """A pickup point outside the user's stores was named (404, not a hint that it exists)."""
 
 

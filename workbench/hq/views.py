@@ -9,11 +9,13 @@ from flask_login import current_user
 from workbench.auth.decorators import hq_required, staff_required
 from workbench.auth.models import Role
 from workbench.extensions import db
+from workbench.forecasting.jobs import BACKTEST_JOB
 from workbench.formatting import local_today
 from workbench.hq import services
 from workbench.hq import suggestions as hq_suggestions
 from workbench.hq.forms import KINDS, StoreListQuery, SuggestionsQuery
-from workbench.jobs.queue import QueueUnavailable, launch
+from workbench.jobs import kinds
+from workbench.jobs.queue import launch
 from workbench.suggestions.cards import KIND_LABELS, reason_label, render_reasons
 from workbench.web import render, wants_fragment
 
@@ -46,6 +48,18 @@ def stores():
     return render("hq/stores.html", "hq/_table.html", **_list_context())
 
 
+kinds.register(
+    RECOMPUTE_JOB,
+    result=lambda job: (url_for("hq.stores"), _("Open the stores list")),
+    retry=lambda job: (url_for("hq.recompute_stores"), {}),
+)
+kinds.register(
+    BACKTEST_JOB,
+    result=lambda job: (url_for("hq.suggestions"), _("Open the suggestions page")),
+    retry=lambda job: (url_for("hq.run_backtest"), {}),
+)
+
+
 @bp.route("/stores/recompute", methods=["POST"])
 @hq_required
 def recompute_stores():
@@ -54,14 +68,11 @@ def recompute_stores():
     HQ only: the job refreshes every store of the brand, beyond a regional manager's
     region. Without htmx the browser is sent to the job's own status page (PRG).
     """
-    try:
-        job = launch(RECOMPUTE_JOB, _("Recompute the stores' 7-day figures"), user_id=current_user.id)
-    except QueueUnavailable:
-        message = _("The background queue is not available right now, so the figures were not recomputed. "
-                    "Please try again in a few minutes.")
-        if wants_fragment():
-            return render("hq/stores.html", "hq/_job_error.html", status=503, message=message)
-        return render("hq/stores.html", status=503, job_error=message, **_list_context())
+    job = launch(RECOMPUTE_JOB, _("Recompute the stores' 7-day figures"), user_id=current_user.id,
+                 back=url_for(".stores"),
+                 unavailable=_("The background queue is not available right now, so the figures were not "
+                               "recomputed. Please try again in a few minutes."))
+    db.session.commit()  # queues the job
     if not wants_fragment():
         return redirect(url_for("jobs.status", job_id=job.id), 303)
     # A recompute a colleague already started cannot be polled by this user (a job is
@@ -73,14 +84,11 @@ def recompute_stores():
 @hq_required
 def run_backtest():
     """Launch the forecast backtest on the database; answer with its self-polling status."""
-    from workbench.forecasting.jobs import BACKTEST_JOB
-
-    try:
-        job = launch(BACKTEST_JOB, _("Forecast backtest on the last 28 days"), user_id=current_user.id)
-    except QueueUnavailable:
-        message = _("The background queue is not available right now, so the backtest did not start. "
-                    "Please try again in a few minutes.")
-        return render("hq/suggestions.html", "hq/_job_error.html", status=503, message=message)
+    job = launch(BACKTEST_JOB, _("Forecast backtest on the last 28 days"), user_id=current_user.id,
+                 back=url_for(".suggestions"),
+                 unavailable=_("The background queue is not available right now, so the backtest did not "
+                               "start. Please try again in a few minutes."))
+    db.session.commit()  # queues the job
     if not wants_fragment():
         return redirect(url_for("jobs.status", job_id=job.id), 303)
     return render("hq/suggestions.html", "jobs/_status.html", job=job, shared=job.user_id != current_user.id)

@@ -27,10 +27,28 @@ def worker(burst: bool, simple: bool) -> None:
     from workbench.jobs.queue import get_queue
 
     queue = get_queue()
+    _refresh_open()  # records left "running" by a worker that died are settled from RQ's registries
     cls = SimpleWorker if simple else Worker
     w = cls([queue], connection=queue.connection)
     current_app.logger.info("worker listening on %s", queue.name)
     w.work(burst=burst, with_scheduler=True)
+
+
+def _refresh_open() -> int:
+    from workbench.extensions import db
+    from workbench.jobs.state import refresh_open
+
+    changed = refresh_open(db.session)
+    db.session.commit()
+    if changed:
+        current_app.logger.warning("%d job record(s) closed: RQ had given up on them", changed)
+    return changed
+
+
+@jobs_cli.command("reconcile")
+def reconcile() -> None:
+    """Bring every queued or running job record in line with what RQ knows (failed, abandoned, lost)."""
+    click.echo(f"records changed: {_refresh_open()}")
 
 
 @jobs_cli.command("cron")

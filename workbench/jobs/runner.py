@@ -13,9 +13,10 @@ import os
 import traceback
 
 from flask import Flask, current_app, has_app_context
+from sqlalchemy import update
 
 from workbench.extensions import db
-from workbench.jobs.models import JobRecord, JobStatus
+from workbench.jobs.models import ACTIVE, JobRecord, JobStatus
 from workbench.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -48,12 +49,26 @@ def set_progress(job_id: str | None, percent: int) -> None:
         db.session.commit()
 
 
+def _start(job_id: str) -> JobRecord | None | bool:
+    """Mark the record running; False when it was given up meanwhile (see ``jobs.state``)."""
+    started = db.session.execute(update(JobRecord).where(JobRecord.id == job_id, JobRecord.status.in_(ACTIVE))
+                                 .values(status=JobStatus.RUNNING, error=""))
+    db.session.commit()
+    record = db.session.get(JobRecord, job_id)
+    if record is not None and started.rowcount == 0:
+        return False
+    return record
+
+
 def run_job(name: str, *args, **kwargs):
     """Run job function ``name`` and record running → finished/failed.
 
     The job function receives ``job_id`` as a keyword so it can report progress. On
-    failure the record says ``failed`` with the error, and the exception propagates so
-    RQ's own retry and failed-job registry see it.
+    failure the exception propagates so RQ's own retry and failed-job registry see it;
+    the record says ``failed`` with the error once RQ has no retry left, and ``queued``
+    while a retry is coming. A record already closed (failed because RQ abandoned the
+    job, then launched anew under the same identity) is not run again: RQ may still hold
+    a retry of it, and running it would do the work twice.
     """
     from rq import get_current_job
 
@@ -66,11 +81,10 @@ def run_job(name: str, *args, **kwargs):
             # without closing (closing would break the parent's sockets). In-process
             # workers (SimpleWorker) keep their pool: dropping it would leak connections.
             db.engine.dispose(close=False)
-        record = db.session.get(JobRecord, job_id) if job_id else None
-        if record is not None:
-            record.status = JobStatus.RUNNING
-            record.error = ""
-            db.session.commit()
+        record = _start(job_id) if job_id else None
+        if record is False:
+            log.warning("job %s (%s) skipped: its record was closed meanwhile", name, job_id)
+            return None
         try:
             result = _resolve(name)(*args, job_id=job_id, **kwargs)
         except Exception as exc:
@@ -78,9 +92,14 @@ def run_job(name: str, *args, **kwargs):
             log.exception("job %s (%s) failed", name, job_id)
             if record is not None:
                 record = db.session.get(JobRecord, job_id)
-                record.status = JobStatus.FAILED
-                record.error = "".join(traceback.format_exception_only(exc)).strip()[:2000]
-                record.finished_at = utcnow()
+                error = "".join(traceback.format_exception_only(exc)).strip()[:2000]
+                if job is not None and job.should_retry:
+                    record.status = JobStatus.QUEUED  # RQ runs it again
+                    record.error = error
+                else:
+                    record.status = JobStatus.FAILED
+                    record.error = error
+                    record.finished_at = utcnow()
                 db.session.commit()
             raise
         if record is not None:

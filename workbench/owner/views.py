@@ -16,6 +16,7 @@ from flask_login import current_user
 from workbench.auth.decorators import owner_required
 from workbench.auth.scoping import current_store, get_scoped_or_404
 from workbench.commission import owner_page
+from workbench.errors import refusal
 from workbench.extensions import db
 from workbench.formatting import local_today
 from workbench.owner import charts, services
@@ -82,29 +83,12 @@ def dismiss_suggestion(suggestion_id: int):
 def _decide(suggestion_id: int, accept: bool, reason: str | None = None):
     """Record the decision; answer with the card (htmx) or a 303 to where the form was (PRG)."""
     store = current_store()
-    status, error = 200, None
-    try:
+    with refusal() as refused:  # already decided (409), no reason (400): flashed, the card says why
         decisions.decide(db.session, suggestion_id, store.id, current_user.id, accept, reason)
         db.session.commit()
-    except decisions.SuggestionNotFound:
-        db.session.rollback()
-        abort(404)
-    except decisions.AlreadyDecided as exc:
-        db.session.rollback()
-        status = 409
-        error = (_("This suggestion was already accepted, perhaps on another phone. Nothing was changed.")
-                 if exc.decided == "accepted" else
-                 _("This suggestion was already dismissed, perhaps on another phone. Nothing was changed."))
-    except decisions.InvalidReason:
-        db.session.rollback()
-        status = 400
-        error = _("Please choose why you are dismissing this suggestion.")
-    if error:
-        flash(error, "error")
-    elif accept:
-        flash(_("Accepted. It stays on today's list with its numbers."), "success")
-    else:
-        flash(_("Dismissed. Thank you, the reason helps the suggestions improve."), "success")
+        flash(_("Accepted. It stays on today's list with its numbers.") if accept else
+              _("Dismissed. Thank you, the reason helps the suggestions improve."), "success")
+    status = refused.status
     detail = bool(request.form.get("detail"))
     if not wants_fragment():
         if status != 200:

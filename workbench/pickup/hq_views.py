@@ -6,12 +6,13 @@ conditional UPDATE on ``status = 'open'``, so two people cannot resolve one tick
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from workbench.auth.decorators import staff_required
 from workbench.auth.scoping import get_scoped_or_404, store_condition
+from workbench.errors import refusal
 from workbench.extensions import db
 from workbench.orders.models import AfterSalesTicket
 from workbench.pickup import tickets
@@ -57,24 +58,14 @@ def resolve(ticket_id: int):
     """Accept or reject with a required note; htmx gets the table back, a form post a redirect."""
     scope = store_condition(AfterSalesTicket.store_id)
     decision = request.form.get("decision")
-    status_code, errors = 200, {}
-    try:
+    with refusal() as refused:
         tickets.resolve(db.session, ticket_id=ticket_id, scope=scope, decision=decision or "",
                         resolution=request.form.get("resolution", ""), actor_id=current_user.id, now=utcnow())
         db.session.commit()
         flash(_("Ticket resolved."), "success")
-    except tickets.TicketNotFound:
-        db.session.rollback()
-        abort(404)
-    except tickets.AlreadyResolved as exc:
-        db.session.rollback()
-        status_code = 409
-        flash(exc.message, "error")
-    except tickets.TicketError as exc:
-        db.session.rollback()
-        status_code = 400
-        errors[ticket_id] = exc.message
-        flash(exc.message, "error")
+    status_code = refused.status
+    # A bad note is shown on its row; a ticket resolved meanwhile only in the flash.
+    errors = {ticket_id: refused.message} if status_code == 400 else {}
     status = _status_arg()
     if not wants_fragment() and status_code == 200:
         return redirect(url_for("hq_aftersales.index", status=status), 303)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from workbench.auth.models import User
 from workbench.catalog.models import Product
 from workbench.commission.models import LineKind, StatementLine
+from workbench.errors import Invalid
 from workbench.formatting import local_time
 from workbench.members.models import Member
 from workbench.orders import transitions
@@ -244,20 +245,20 @@ def _attach_undo(session: Session, store_id: int, cards: list[CounterMember], no
 # ------------------------------------------------------------------ verify (已提货)
 
 
-class PickupError(Exception):
-    """A tap that changed nothing; ``message`` says why, in the user's language."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class PickupError(Invalid):
+    """A tap that changed nothing (400); ``message`` says why, in the user's language."""
 
 
 class NotFound(PickupError):
-    """The member, order or verification is not this store's (the view answers 404)."""
+    """The member, order or verification is not this store's (404)."""
+
+    status, code = 404, "not_found"
 
 
 class PickupRefused(PickupError):
     """Nothing could be handed over (409): every order gave a reason."""
+
+    status, code = 409, "refused"
 
 
 @dataclass(frozen=True)
@@ -364,6 +365,8 @@ def already_picked_message() -> str:
 
 class UndoRefused(PickupError):
     """The tap cannot be undone any more (409)."""
+
+    status, code = 409, "refused"
 
 
 @dataclass(frozen=True)

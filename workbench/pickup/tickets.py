@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
 from workbench.catalog.models import Product
+from workbench.errors import Invalid
 from workbench.orders.models import (
     AfterSalesTicket,
     Order,
@@ -29,18 +30,20 @@ REPORTABLE = (OrderStatus.ARRIVED, OrderStatus.PICKED_UP)
 NOTE_MAX = 300
 
 
-class TicketError(Exception):
+class TicketError(Invalid):
+    """A report or resolution refused (400); ``field`` is the form field it is about."""
+
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
-        self.message, self.field = message, field
+        self.field = field
 
 
 class TicketNotFound(TicketError):
-    pass
+    status, code = 404, "not_found"
 
 
 class AlreadyResolved(TicketError):
-    pass
+    status, code = 409, "already_resolved"
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from workbench.auth.decorators import owner_required
 from workbench.auth.scoping import current_store, get_scoped_or_404
+from workbench.errors import refusal
 from workbench.extensions import db
 from workbench.orders.models import AfterSalesTicket, PickupMethod, TicketKind
 from workbench.pickup import photos, search, services, tickets
@@ -141,37 +142,22 @@ def hand_over(member_id: int):
     """已提货: the member's waiting orders (or the ticked ones) are picked up, in one transaction."""
     store = current_store()
     method = request.form.get("method", PickupMethod.MANUAL)
-    status = 200
-    try:
-        result = services.verify(db.session, store_id=store.id, member_id=member_id,
-                                 order_ids=_selected_order_ids(), actor_id=current_user.id, method=method,
-                                 now=utcnow())
-        db.session.commit()
-    except services.NotFound:
-        db.session.rollback()
-        abort(404)
-    except services.PickupRefused as exc:
-        db.session.rollback()
-        status = 409
-        flash(exc.message, "error")
-    except services.PickupError as exc:
-        db.session.rollback()
-        status = 400
-        flash(exc.message, "error")
-    except IntegrityError:
-        # Another device's verification reached the unique index first.
-        db.session.rollback()
-        status = 409
-        flash(services.already_picked_message(), "error")
-    else:
-        n = len(result.moved)
-        message = _("Handed over %(n)s orders. You can undo this for 5 minutes.", n=n)
+    with refusal() as refused:  # a refusal is flashed and the card answers with its status
+        try:
+            result = services.verify(db.session, store_id=store.id, member_id=member_id,
+                                     order_ids=_selected_order_ids(), actor_id=current_user.id, method=method,
+                                     now=utcnow())
+            db.session.commit()
+        except IntegrityError:
+            # Another device's verification reached the unique index first.
+            raise services.PickupRefused(services.already_picked_message()) from None
+        message = _("Handed over %(n)s orders. You can undo this for 5 minutes.", n=len(result.moved))
         if result.refused:
             message += " " + " ".join(result.refused)
         flash(message, "success")
     if not wants_fragment():
         return _back_to_counter()
-    return _card_response(member_id, status, method)
+    return _card_response(member_id, refused.status, method)
 
 
 @bp.route("/undo/<int:verification_id>", methods=["POST"])
@@ -179,26 +165,18 @@ def hand_over(member_id: int):
 def undo(verification_id: int):
     """撤销: the whole tap goes back to waiting, within 5 minutes of it."""
     store = current_store()
-    status = 200
     member_id = None
-    try:
+    with refusal() as refused:
         result = services.undo(db.session, store_id=store.id, verification_id=verification_id,
                                actor_id=current_user.id, now=utcnow())
         db.session.commit()
         member_id = result.member_id
         flash(_("Undone: %(n)s orders are waiting for pickup again.", n=len(result.order_ids)), "success")
-    except services.NotFound:
-        db.session.rollback()
-        abort(404)
-    except services.UndoRefused as exc:
-        db.session.rollback()
-        status = 409
-        flash(exc.message, "error")
     if not wants_fragment():
         return _back_to_counter()
     if member_id is None:
         member_id = services.member_of_verification(db.session, store.id, verification_id)
-    return _card_response(member_id, status)
+    return _card_response(member_id, refused.status)
 
 
 # ------------------------------------------------------------------ 缺货 / 破损

@@ -68,15 +68,16 @@ def run_command(day: date, stores: tuple[str, ...], fan_out: bool, method: str, 
     if fan_out:
         from workbench.jobs.queue import QueueUnavailable
 
-        try:
-            records = jobs.fan_out(db.session, day, store_ids, method=method)
-        except QueueUnavailable as exc:
-            raise click.ClickException(f"the job queue is unavailable ({exc}); run without --fan-out") from None
+        records = jobs.fan_out(db.session, day, store_ids, method=method)
         if if_missing and store_ids is None:
             # A fresh database: the past days' cards too, scored, so the accuracy shows.
             past = jobs.launch_backfill(db.session, day)
             if past is not None:
                 records.append(past)
+        try:
+            db.session.commit()  # the scores and the records, then the jobs are queued
+        except QueueUnavailable as exc:
+            raise click.ClickException(f"the job queue is unavailable ({exc}); run without --fan-out") from None
         for r in records:
             click.echo(f"queued {r.id} {r.description}")
         click.echo(f"batches={len(records)} seconds={time.perf_counter() - t0:.1f}")

@@ -10,9 +10,11 @@ READ COMMITTED re-checks the WHERE clause).
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from workbench.errors import ServiceError
 from workbench.suggestions.models import DismissReason, Suggestion, SuggestionStatus
 from workbench.types import utcnow
 
@@ -20,7 +22,7 @@ from workbench.types import utcnow
 REASONS = tuple(DismissReason)
 
 
-class DecisionError(Exception):
+class DecisionError(ServiceError):
     """A decision that could not be recorded; ``status`` is the HTTP status it maps to."""
 
     status = 400
@@ -29,23 +31,38 @@ class DecisionError(Exception):
 class InvalidReason(DecisionError):
     """A dismissal without a reason from ``DismissReason``."""
 
-    status = 400
+    status, code = 400, "invalid_reason"
+    default = _l("Please choose why you are dismissing this suggestion.")
+
+    def __init__(self, reason: str | None = None) -> None:
+        super().__init__()
+        self.reason = reason
 
 
 class SuggestionNotFound(DecisionError):
     """No such card in this store (another store's card looks exactly like a missing one)."""
 
-    status = 404
+    status, code = 404, "not_found"
+
+    def __init__(self, suggestion_id: int | None = None) -> None:
+        super().__init__()
+        self.suggestion_id = suggestion_id
 
 
 class AlreadyDecided(DecisionError):
     """The card was accepted or dismissed before (``decided`` says which)."""
 
-    status = 409
+    status, code = 409, "already_decided"
 
     def __init__(self, decided: str) -> None:
-        super().__init__(decided)
+        super().__init__()
         self.decided = decided
+
+    @property
+    def message(self) -> str:
+        return str(_l("This suggestion was already accepted, perhaps on another phone. Nothing was changed.")
+                   if self.decided == "accepted" else
+                   _l("This suggestion was already dismissed, perhaps on another phone. Nothing was changed."))
 
 
 def parse_reason(reason: str | None) -> DismissReason:

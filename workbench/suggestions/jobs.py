@@ -12,26 +12,22 @@ from __future__ import annotations
 
 import logging
 import time
-import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from redis.exceptions import RedisError
-from rq import Retry
 from sqlalchemy import select
 
 from workbench.extensions import db
 from workbench.forecasting.jobs import DEFAULT_BATCH_STORES
 from workbench.formatting import local_today
-from workbench.jobs.models import JobRecord, JobStatus
+from workbench.jobs.models import JobRecord
 from workbench.jobs.runner import set_progress
 from workbench.stores.models import Store
 from workbench.suggestions import engine, scoring
 from workbench.suggestions.forecast import DEFAULT_METHOD, compute_forecasts
 from workbench.suggestions.models import Suggestion
 from workbench.suggestions.storedata import load_catalogue
-from workbench.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -126,41 +122,22 @@ def run_batch(day: str, store_ids: list[int], method: str = DEFAULT_METHOD, *, j
 
 def fan_out(session, day: date, store_ids: list[int] | None = None, *, method: str = DEFAULT_METHOD,
             user_id: int | None = None) -> list[JobRecord]:
-    """Score yesterday here, then queue one ``run_batch`` job per batch of stores.
+    """Score yesterday here, then launch one ``run_batch`` job per batch of stores.
 
-    A batch job for the same day and stores that is still queued or running is reused.
-    (``jobs.queue.launch`` would treat all batches as one job: it de-duplicates by name
-    and store, and batches share the name.)
+    Each batch is its own job identity (the day and its stores), so a batch still queued
+    or running is reused. Launching never commits: the caller's commit queues the batches
+    (and raises ``QueueUnavailable`` should Redis refuse them).
     """
-    from workbench.jobs.queue import QueueUnavailable, get_queue
+    from workbench.jobs.queue import JobSpec, launch_many
 
     ids = active_store_ids(session, store_ids)
     scoring.score_day(session, day - timedelta(days=1), ids)
-    session.commit()
-    records = []
-    for chunk in batches(ids):
-        description = f"今日建议 {day.isoformat()} · stores {chunk[0]}–{chunk[-1]} ({len(chunk)})"
-        running = session.scalar(select(JobRecord).where(
-            JobRecord.name == BATCH_JOB, JobRecord.description == description,
-            JobRecord.status.in_((JobStatus.QUEUED, JobStatus.RUNNING))))
-        if running is not None:
-            records.append(running)
-            continue
-        record = JobRecord(id=uuid.uuid4().hex, name=BATCH_JOB, description=description, user_id=user_id,
-                           status=JobStatus.QUEUED)
-        session.add(record)
-        session.commit()
-        try:
-            get_queue().enqueue("workbench.jobs.runner.run_job", BATCH_JOB, day.isoformat(), chunk, method,
-                                job_id=record.id, retry=Retry(max=1, interval=[30]), job_timeout=1800)
-        except RedisError as exc:
-            record.status = JobStatus.FAILED
-            record.error = f"queue unavailable: {exc}"
-            record.finished_at = utcnow()
-            session.commit()
-            raise QueueUnavailable(str(exc)) from exc
-        records.append(record)
-    return records
+    return launch_many([
+        JobSpec(BATCH_JOB, f"今日建议 {day.isoformat()} · stores {chunk[0]}–{chunk[-1]} ({len(chunk)})",
+                (day.isoformat(), chunk, method), user_id=user_id, scope=f"stores:{chunk[0]}-{chunk[-1]}",
+                period=day.isoformat(), retries=1)
+        for chunk in batches(ids)
+    ], session=session)
 
 
 def backfill(day: str, days: int = BACKFILL_DAYS, method: str = DEFAULT_METHOD, *,
@@ -182,20 +159,23 @@ def backfill(day: str, days: int = BACKFILL_DAYS, method: str = DEFAULT_METHOD, 
 
 
 def launch_backfill(session, day: date, user_id: int | None = None):
-    """Queue ``backfill`` when none of the ``BACKFILL_DAYS`` days before ``day`` has cards; the record or None."""
+    """Launch ``backfill`` when none of the ``BACKFILL_DAYS`` days before ``day`` has cards; the record or None.
+
+    The caller's commit queues it."""
     from workbench.jobs.queue import launch
 
     first = day - timedelta(days=BACKFILL_DAYS)
     if session.scalar(select(Suggestion.id).where(Suggestion.for_date >= first, Suggestion.for_date < day).limit(1)):
         return None
     return launch(BACKFILL_JOB, f"今日建议 {first.isoformat()} … {(day - timedelta(days=1)).isoformat()}",
-                  day.isoformat(), user_id=user_id)
+                  day.isoformat(), user_id=user_id, period=day.isoformat(), session=session)
 
 
 def nightly(day: str | None = None, method: str = DEFAULT_METHOD, *, job_id: str | None = None) -> dict:
     """RQ job the cron enqueues: today's (Shanghai) cards for every active store, fanned out."""
     target = date.fromisoformat(day) if day else local_today()
     records = fan_out(db.session, target, method=method)
+    db.session.commit()  # queues the batches
     return {"day": target.isoformat(), "batches": len(records), "jobs": [r.id for r in records]}
 
 
