@@ -101,9 +101,15 @@ class Config:
         self.STATEMENT_PDF_FOLDER = os.environ.get("STATEMENT_PDF_FOLDER", str(INSTANCE_DIR / "statements"))
         # The adapter member messages go through: "log" writes them to the app log (development).
         self.OUTBOX_CHANNEL = os.environ.get("OUTBOX_CHANNEL", "log")
+        # Redis paused or gone must not hold a login: the limiter gives up after 2 s and
+        # falls back to memory (RATELIMIT_IN_MEMORY_FALLBACK_ENABLED).
+        self.RATELIMIT_STORAGE_OPTIONS = {"socket_timeout": 2, "socket_connect_timeout": 2}
         if self.SQLALCHEMY_DATABASE_URI.startswith("sqlite"):
-            # SQLite: wait for the writer instead of failing at once under the worker.
-            self.SQLALCHEMY_ENGINE_OPTIONS = {"connect_args": {"timeout": 30}}
+            # SQLite: wait for the writer instead of failing at once, but not for long in a
+            # web request (a 503 after 5 s beats a hung page); workers wait longer (jobs/cli.py).
+            self.SQLALCHEMY_ENGINE_OPTIONS = {
+                "connect_args": {"timeout": float(os.environ.get("SQLITE_BUSY_TIMEOUT", "5"))}
+            }
 
     def default_db_name(self) -> str:
         return "workbench.sqlite"

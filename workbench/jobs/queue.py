@@ -22,7 +22,9 @@ class QueueUnavailable(RuntimeError):
 
 def init_queue(app: Flask) -> None:
     """Bind a Redis connection and the app's queue (connections open lazily)."""
-    connection = Redis.from_url(app.config["REDIS_URL"], socket_connect_timeout=2)
+    # socket_timeout: a paused Redis fails a web request after 5 s instead of hanging it
+    # until gunicorn kills the worker (rq's Worker raises it for its own blocking reads).
+    connection = Redis.from_url(app.config["REDIS_URL"], socket_connect_timeout=2, socket_timeout=5)
     app.extensions["rq_queue"] = Queue(app.config["RQ_QUEUE"], connection=connection)
     # The runner compares this with its own pid to tell a forked work horse (whose
     # pooled database connections belong to the parent) from an in-process worker.
