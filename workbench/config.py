@@ -13,6 +13,9 @@ import os
 import secrets
 from pathlib import Path
 
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
 INSTANCE_DIR = Path(os.environ.get("WORKBENCH_INSTANCE", Path(__file__).resolve().parent.parent / "instance"))
 
 
@@ -101,9 +104,11 @@ class Config:
         self.STATEMENT_PDF_FOLDER = os.environ.get("STATEMENT_PDF_FOLDER", str(INSTANCE_DIR / "statements"))
         # The adapter member messages go through: "log" writes them to the app log (development).
         self.OUTBOX_CHANNEL = os.environ.get("OUTBOX_CHANNEL", "log")
-        # Redis paused or gone must not hold a login: the limiter gives up after 2 s and
-        # falls back to memory (RATELIMIT_IN_MEMORY_FALLBACK_ENABLED).
-        self.RATELIMIT_STORAGE_OPTIONS = {"socket_timeout": 2, "socket_connect_timeout": 2}
+        # Redis paused or gone must not hold a login: the limiter gives up after 2 s (one
+        # immediate retry, not redis-py's three with backoff) and falls back to memory
+        # (RATELIMIT_IN_MEMORY_FALLBACK_ENABLED).
+        self.RATELIMIT_STORAGE_OPTIONS = {"socket_timeout": 2, "socket_connect_timeout": 2,
+                                          "retry": Retry(NoBackoff(), 1)}
         if self.SQLALCHEMY_DATABASE_URI.startswith("sqlite"):
             # SQLite: wait for the writer instead of failing at once, but not for long in a
             # web request (a 503 after 5 s beats a hung page); workers wait longer (jobs/cli.py).

@@ -13,7 +13,9 @@ import logging
 from flask import Flask, current_app, g, request
 from flask_babel import gettext as _
 from redis import Redis
+from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
+from redis.retry import Retry
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
@@ -45,7 +47,7 @@ def _probe_client(app: Flask) -> Redis:
     client = app.extensions.get("workbench_redis_probe")
     if client is None:
         client = Redis.from_url(app.config["REDIS_URL"], socket_timeout=REDIS_PROBE_TIMEOUT,
-                                socket_connect_timeout=REDIS_PROBE_TIMEOUT)
+                                socket_connect_timeout=REDIS_PROBE_TIMEOUT, retry=Retry(NoBackoff(), 1))
         app.extensions["workbench_redis_probe"] = client
     return client
 
