@@ -93,3 +93,15 @@ def test_cron_and_worker_retry_when_redis_is_gone(app, runner, monkeypatch, capl
     assert result.exit_code == 1, result.output
     assert caplog.text.count(f"{command} ConnectionError") == 3
     assert "retrying in 2 s (attempt 2)" in caplog.text
+
+
+def test_the_503_is_json_for_a_json_client_and_a_fragment_for_htmx(app, owner_client, monkeypatch):
+    def boom(*args, **kwargs):
+        raise RedisConnectionError("Connection refused")
+
+    monkeypatch.setitem(app.view_functions, "owner.today", boom)
+    as_json = owner_client.get("/store/today", headers={"Accept": "application/json"})
+    assert as_json.status_code == 503 and "后台处理" in as_json.get_json()["error"]
+    fragment = owner_client.get("/store/today", headers={"HX-Request": "true"})
+    assert fragment.status_code == 503 and "<html" not in fragment.get_data(as_text=True)
+    assert fragment.headers["Retry-After"] == "5"

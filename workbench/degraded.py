@@ -78,7 +78,7 @@ def _unavailable(title: str, message: str):
     # (another busy-timeout wait), so the error page treats the visitor as signed out.
     if getattr(g, "_login_user", None) is None:
         g._login_user = AnonymousUserMixin()
-    if request.accept_mimetypes.best == "application/json" or request.path.startswith("/jobs/"):
+    if request.accept_mimetypes.best == "application/json":  # a script or monitor, not a page
         response = current_app.json.response({"error": message})
         response.status_code = 503
     else:
