@@ -15,9 +15,10 @@ restarts it from its append-only file), and the worker is killed again.
 
 Afterwards it waits (``--drain-minutes``) for every job to end, then checks: every order
 whose pickup was answered 2xx has exactly one live verification and is picked up, no order
-has two, no job record is still queued or running, RQ's queue is empty, run.py is still up
+has two, every 接龙 line whose confirm was answered became exactly one order, no job record is still queued or running, RQ's queue is empty, run.py is still up
 and stops cleanly. Prints ``name: value`` lines; targets: ``http_5xx_unintended: 0``,
-``jobs_stuck: 0``, ``pickups_lost: 0``, ``pickups_doubled: 0``. A 503 ("try again in a moment") is the
+``jobs_stuck: 0``, ``pickups_lost: 0``, ``pickups_doubled: 0``, ``paste_lines_lost: 0``,
+``paste_lines_doubled: 0``. A 503 ("try again in a moment") is the
 intended answer while a backend is down and is counted apart.
 """
 
@@ -80,6 +81,9 @@ class Owner:
         self.token = plan["token"]
         self.picked: dict[int, int] = {}  # order id → the status that ended its taps
         self.pastes = 0
+        self.pasted: dict[int, int] = {}  # member id → the status that ended the paste's confirm
+        self.unused_members = list(plan["members"])
+        rng.shuffle(self.unused_members)
         self.pdfs = 0
 
     def request(self, kind: str, method: str, path: str, form: dict | None = None, htmx: bool = False,
@@ -125,23 +129,26 @@ class Owner:
 
     def paste(self) -> None:
         campaign = self.plan.get("campaign")
-        if campaign is None or self.pastes >= 3:
+        if campaign is None or self.pastes >= 3 or len(self.unused_members) < 4:
             return
         self.pastes += 1
-        lines = [f"{i + 1}. {name} {room} {self.rng.choice(self.plan['products'])}×{self.rng.randint(1, 3)}"
-                 for i, (name, room) in enumerate(self.rng.sample(self.plan["members"], min(4, len(self.plan["members"]))))]
-        text = "\n".join(lines)
+        # Members new to this run, so each pasted line must become exactly one new order.
+        members = [self.unused_members.pop() for _ in range(4)]
+        text = "\n".join(f"{i + 1}. {name} {address} {self.rng.choice(self.plan['products'])}×{self.rng.randint(1, 3)}"
+                         for i, (_mid, name, address) in enumerate(members))
         base = f"/store/orders/campaigns/{campaign}/paste"
         status, body = self.request("paste", "POST", base + "/preview", {"text": text}, htmx=True)
         match = PREVIEWED.search(body)
         if status != 200 or not match:
             return
-        for attempt in range(5):
+        for attempt in range(5):  # a failed confirm is tapped again, as a person would
             status, _ = self.request("paste", "POST", base + "/confirm",
                                      {"text": text, "previewed": match.group(1) or match.group(2) or ""})
             if status and status < 500:
-                return
+                break
             time.sleep(1 + attempt)
+        for mid, _name, _address in members:
+            self.pasted[mid] = status
 
     def pdf(self) -> None:
         if self.pdfs >= 1 or not self.plan.get("period"):
@@ -192,11 +199,17 @@ def prepare(db_path: Path, owners: int, per_store: int) -> list[dict]:
         products = [r[0] for r in conn.execute(
             "SELECT p.name FROM campaign_products cp JOIN products p ON p.id = cp.product_id "
             "WHERE cp.campaign_id = ?", (campaign[0] if campaign else -1,))]
-        members = conn.execute("SELECT name, room FROM members WHERE store_id = ? ORDER BY id LIMIT 40",
-                               (store_id,)).fetchall()
+        members = conn.execute("SELECT m.id, m.name, coalesce(b.name, '') || m.room FROM members m "
+                               "LEFT JOIN buildings b ON b.id = m.building_id WHERE m.store_id = ? "
+                               "ORDER BY m.id LIMIT 40", (store_id,)).fetchall()
+        if campaign:
+            before = dict(conn.execute("SELECT member_id, count(*) FROM orders WHERE campaign_id = ? "
+                                       "GROUP BY member_id", campaign).fetchall())
+        else:
+            before = {}
         plans.append({"store_id": store_id, "username": username, "orders": [tuple(r) for r in rows],
                       "campaign": campaign[0] if campaign and products else None, "products": products,
-                      "members": [tuple(m) for m in members]})
+                      "members": [tuple(m) for m in members], "orders_before": before})
     conn.commit()
     conn.close()
     return plans
@@ -299,6 +312,23 @@ def check_writes(db_path: Path, owners: list[Owner]) -> tuple[int, int, int]:
     return len(answered), lost, doubled
 
 
+def check_pastes(db_path: Path, owners: list[Owner]) -> tuple[int, int, int]:
+    """(paste lines confirmed 303, lost: confirmed but no new order, doubled: >1 new order)."""
+    conn = sqlite3.connect(db_path, timeout=30)
+    confirmed = lost = doubled = 0
+    for owner in owners:
+        campaign = owner.plan.get("campaign")
+        for mid, status in owner.pasted.items():
+            now = conn.execute("SELECT count(*) FROM orders WHERE campaign_id = ? AND member_id = ?",
+                               (campaign, mid)).fetchone()[0]
+            new = now - owner.plan["orders_before"].get(mid, 0)
+            confirmed += status == 303
+            lost += status == 303 and new < 1
+            doubled += new > 1
+    conn.close()
+    return confirmed, lost, doubled
+
+
 def open_jobs(db_path: Path, redis_port: int) -> tuple[int, int]:
     from redis import Redis
 
@@ -394,6 +424,7 @@ def main() -> int:
         say("drain_seconds", time.monotonic() - drained)
 
         answered, lost, doubled = check_writes(db_path, owners)
+        pasted, paste_lost, paste_doubled = check_pastes(db_path, owners)
         unintended = len(stats.unintended)
         say("requests", sum(stats.statuses.values()))
         for kind, n in sorted(stats.by_kind.items()):
@@ -411,6 +442,9 @@ def main() -> int:
         say("pickups_answered", answered)
         say("pickups_lost", lost)
         say("pickups_doubled", doubled)
+        say("paste_lines_confirmed", pasted)
+        say("paste_lines_lost", paste_lost)
+        say("paste_lines_doubled", paste_doubled)
         say("jobs_stuck", records)
         say("rq_jobs_left", queued)
         log = (instance / "run.log").read_text(errors="replace")
@@ -418,6 +452,7 @@ def main() -> int:
         say("supervisor_gave_up", "giving up" in log)
         say("supervisor_alive", supervisor.poll() is None)
         ok = (unintended == 0 and lost == 0 and doubled == 0 and records == 0 and queued == 0
+              and paste_lost == 0 and paste_doubled == 0
               and supervisor.poll() is None and "giving up" not in log)
         say("check", "pass" if ok else "FAIL")
         status = 0 if ok else 1
