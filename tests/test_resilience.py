@@ -105,3 +105,68 @@ def test_the_503_is_json_for_a_json_client_and_a_fragment_for_htmx(app, owner_cl
     fragment = owner_client.get("/store/today", headers={"HX-Request": "true"})
     assert fragment.status_code == 503 and "<html" not in fragment.get_data(as_text=True)
     assert fragment.headers["Retry-After"] == "5"
+
+
+def _run_script():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "scripts" / "run.py"
+    spec = importlib.util.spec_from_file_location("run_script", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class _Crashing:
+    """A child that dies as soon as it starts."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.proc = type("P", (), {"pid": 1})()
+        self.starts = 0
+
+    def start(self) -> None:
+        self.starts += 1
+
+    def exited(self):
+        return 1
+
+    def stop(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("essential", [False, True])
+def test_the_supervisor_restarts_a_crashing_child_five_times_then_gives_up(monkeypatch, capsys, essential):
+    run = _run_script()
+    now = [0.0]
+    monkeypatch.setattr(run.time, "monotonic", lambda: now[0])
+    child = _Crashing("web" if essential else "worker")
+    restarts = run.Restarts(clock=lambda: now[0])
+    verdicts = []
+    for _ in range(40):  # ticks of the watch loop 20 s apart: longer than any pause, well inside the window
+        verdicts.append(run.watch(child, restarts, essential))
+        now[0] += 20
+        if not verdicts[-1] or child.proc is None:
+            break
+    log = capsys.readouterr().err
+    assert child.starts == run.MAX_RESTARTS
+    assert log.count("exited with status 1; restarting in") == run.MAX_RESTARTS
+    assert "restarting in 1s (restart 1 of 5 allowed in 10 min)" in log
+    assert "restarting in 16s (restart 5 of 5" in log
+    if essential:
+        assert verdicts[-1] is False and "giving up: stopping everything" in log
+    else:
+        assert all(verdicts) and "giving up on it (the web keeps serving without it)" in log
+
+
+def test_restarts_are_counted_in_a_sliding_window():
+    run = _run_script()
+    now = [0.0]
+    restarts = run.Restarts(clock=lambda: now[0])
+    for _ in range(run.MAX_RESTARTS):
+        assert restarts.allow()
+        restarts.schedule()
+    assert not restarts.allow()
+    now[0] += run.RESTART_WINDOW + 1  # the old crashes have aged out
+    assert restarts.allow()
