@@ -47,6 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
 PREVIEWED = re.compile(r'name="previewed" type="hidden" value="([^"]*)"|name="previewed" value="([^"]*)"')
+READY = re.compile(r'jl-chip--ready">[^<]*<b>(\d+)</b>')
 PAGES = ("/store/today", "/store/pickup", "/store/earnings", "/store/orders/", "/store/community")
 
 
@@ -81,7 +82,8 @@ class Owner:
         self.token = plan["token"]
         self.picked: dict[int, int] = {}  # order id → the status that ended its taps
         self.pastes = 0
-        self.pasted: dict[int, int] = {}  # member id → the status that ended the paste's confirm
+        # Each paste: its members, the lines the preview called ready, the confirm's last answer.
+        self.pasted: list[tuple[list[int], int, int]] = []
         self.unused_members = list(plan["members"])
         rng.shuffle(self.unused_members)
         self.pdfs = 0
@@ -138,8 +140,8 @@ class Owner:
                          for i, (_mid, name, address) in enumerate(members))
         base = f"/store/orders/campaigns/{campaign}/paste"
         status, body = self.request("paste", "POST", base + "/preview", {"text": text}, htmx=True)
-        match = PREVIEWED.search(body)
-        if status != 200 or not match:
+        match, ready = PREVIEWED.search(body), READY.search(body)
+        if status != 200 or not match or not ready:
             return
         for attempt in range(5):  # a failed confirm is tapped again, as a person would
             status, _ = self.request("paste", "POST", base + "/confirm",
@@ -147,8 +149,7 @@ class Owner:
             if status and status < 500:
                 break
             time.sleep(1 + attempt)
-        for mid, _name, _address in members:
-            self.pasted[mid] = status
+        self.pasted.append(([m[0] for m in members], int(ready.group(1)), status))
 
     def pdf(self) -> None:
         if self.pdfs >= 1 or not self.plan.get("period"):
@@ -313,18 +314,20 @@ def check_writes(db_path: Path, owners: list[Owner]) -> tuple[int, int, int]:
 
 
 def check_pastes(db_path: Path, owners: list[Owner]) -> tuple[int, int, int]:
-    """(paste lines confirmed 303, lost: confirmed but no new order, doubled: >1 new order)."""
+    """(ready lines of pastes whose confirm answered 303, lost: fewer new orders than those
+    lines, doubled: a member with more than one new order from one line)."""
     conn = sqlite3.connect(db_path, timeout=30)
     confirmed = lost = doubled = 0
     for owner in owners:
         campaign = owner.plan.get("campaign")
-        for mid, status in owner.pasted.items():
-            now = conn.execute("SELECT count(*) FROM orders WHERE campaign_id = ? AND member_id = ?",
-                               (campaign, mid)).fetchone()[0]
-            new = now - owner.plan["orders_before"].get(mid, 0)
-            confirmed += status == 303
-            lost += status == 303 and new < 1
-            doubled += new > 1
+        for members, ready, status in owner.pasted:
+            new = [conn.execute("SELECT count(*) FROM orders WHERE campaign_id = ? AND member_id = ?",
+                                (campaign, mid)).fetchone()[0] - owner.plan["orders_before"].get(mid, 0)
+                   for mid in members]
+            doubled += sum(n > 1 for n in new)
+            if status == 303:
+                confirmed += ready
+                lost += max(0, ready - sum(new))
     conn.close()
     return confirmed, lost, doubled
 
