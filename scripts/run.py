@@ -10,8 +10,14 @@ Brings the whole product up on one machine and takes all of it down again:
 4. the web server (gunicorn, 127.0.0.1:5000 or ``HOST``/``PORT``);
 
 then prints the URL and the demo logins and watches. Ctrl-C (SIGINT), SIGTERM or SIGHUP
-stops everything, web first and Redis last. If the worker, the web server or Redis dies
-on its own, everything is stopped and the exit status is non-zero.
+stops everything, web first and Redis last.
+
+A child that dies on its own (worker, cron, web, embedded Redis) is started again, after
+a pause that doubles from 1 s, at most ``MAX_RESTARTS`` times in ``RESTART_WINDOW``
+seconds; each restart and its reason are logged. When the worker, the cron or Redis runs
+out of restarts it is left down (the web keeps serving; ``/healthz`` shows Redis down);
+when the web server runs out, everything is stopped and the exit status is non-zero.
+The embedded Redis keeps an append-only file, so a restart keeps the queued jobs.
 
 No process is left behind:
 
@@ -46,6 +52,9 @@ RUN_DIR = INSTANCE / "run"
 REDIS_DIR = INSTANCE / "redis"
 DEFAULT_REDIS_PORT = 6391  # the port config.py's default REDIS_URL names
 GRACE_SECONDS = 10
+# A crashed child is restarted at most this often in this many seconds, then given up.
+MAX_RESTARTS = 5
+RESTART_WINDOW = 600.0
 
 
 class Stop(Exception):
@@ -138,6 +147,97 @@ class Child:
         self.pid_file.unlink(missing_ok=True)
 
 
+class EmbeddedRedis:
+    """The embedded redis-server, watched and restarted like the other children."""
+
+    name = "redis"
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.proc: subprocess.Popen | None = None
+        self.pid_file = REDIS_DIR / f"redis-{port}.pid"
+
+    def start(self) -> None:
+        from workbench import embedded_redis
+
+        self.proc = embedded_redis.start(REDIS_DIR, self.port)  # same port and AOF file
+
+    def exited(self) -> int | None:
+        return None if self.proc is None else self.proc.poll()
+
+    def stop(self) -> None:
+        from workbench import embedded_redis
+
+        if self.proc is not None and self.proc.poll() is None:
+            say(f"stopping embedded Redis (pid {self.proc.pid})")
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=GRACE_SECONDS)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()  # also ends a paused (SIGSTOPped) server
+                self.proc.wait()
+        embedded_redis.stop(self.pid_file)  # also covers a start interrupted half-way
+
+
+class Restarts:
+    """At most ``MAX_RESTARTS`` restarts of one child in a sliding ``RESTART_WINDOW``."""
+
+    def __init__(self, clock=time.monotonic) -> None:
+        self.clock = clock
+        self.times: list[float] = []
+        self.due: float | None = None  # when the pending restart may run
+
+    def allow(self) -> bool:
+        now = self.clock()
+        self.times = [t for t in self.times if now - t < RESTART_WINDOW]
+        return len(self.times) < MAX_RESTARTS
+
+    def schedule(self) -> float:
+        """Book a restart; returns the pause before it (1, 2, 4 … s within the window)."""
+        pause = min(30.0, 2.0 ** len(self.times))
+        self.times.append(self.clock())
+        self.due = self.clock() + pause
+        return pause
+
+
+def watch(child, restarts: Restarts, essential: bool) -> bool:
+    """Restart ``child`` if it died and may be restarted; False when the supervisor must stop.
+
+    A child out of restarts is left down unless it is ``essential`` (the web server).
+    """
+    if restarts.due is not None:
+        if time.monotonic() < restarts.due:
+            return True
+        restarts.due = None
+        try:
+            child.start()
+            say(f"{child.name} restarted (pid {child.proc.pid})")
+        except (OSError, RuntimeError) as exc:
+            say(f"{child.name} failed to restart: {exc}")
+            return _after_death(child, restarts, essential, "failed to restart")
+        return True
+    if child.proc is None or (rc := child.exited()) is None:
+        return True
+    return _after_death(child, restarts, essential, f"exited with status {rc}")
+
+
+def _after_death(child, restarts: Restarts, essential: bool, why: str) -> bool:
+    child.stop()  # whatever is left of its process group (work horses, gunicorn workers)
+    if restarts.allow():
+        pause = restarts.schedule()
+        say(f"{child.name} {why}; restarting in {pause:.0f}s "
+            f"(restart {len(restarts.times)} of {MAX_RESTARTS} allowed in {RESTART_WINDOW / 60:.0f} min)")
+        return True
+    if essential:
+        say(f"{child.name} {why} and was restarted {MAX_RESTARTS} times in "
+            f"{RESTART_WINDOW / 60:.0f} min; giving up: stopping everything")
+        return False
+    say(f"{child.name} {why} and was restarted {MAX_RESTARTS} times in {RESTART_WINDOW / 60:.0f} min; "
+        "giving up on it (the web keeps serving without it)")
+    child.proc = None  # stays down; never looked at again
+    return True
+
+
 def _signal_group(pgid: int, sig: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, sig)
@@ -206,15 +306,21 @@ def run_step(title: str, cmd: list[str], env: dict[str, str], procs: list[subpro
 
 
 def wait_until_up(url: str, children: list[Child], timeout: float = 90) -> None:
+    """Wait until the web server answers ``/healthz`` (200, or 503 when a backend is down:
+    the web is up and serves pages anyway)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for child in children:
             if (rc := child.exited()) is not None:
                 raise SystemExit(f"[run] {child.name} exited with status {rc} while starting")
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:
+            with urllib.request.urlopen(url, timeout=10) as response:
                 if response.status == 200:
                     return
+        except urllib.error.HTTPError as exc:
+            if exc.code == 503:
+                say(f"up, but degraded: {exc.read().decode(errors='replace').strip()}")
+                return
         except (urllib.error.URLError, OSError):
             pass
         time.sleep(0.2)
@@ -268,8 +374,7 @@ def main() -> int:
     env.setdefault("WORKBENCH_ENV", "development")
     procs: list[subprocess.Popen] = []  # one-shot steps in flight
     children: list[Child] = []
-    redis_proc: subprocess.Popen | None = None
-    redis_pid_file: Path | None = None
+    redis: EmbeddedRedis | None = None
     stopping = False
 
     def on_signal(signum, frame):
@@ -299,10 +404,10 @@ def main() -> int:
             redis_port = int(os.environ.get("EMBEDDED_REDIS_PORT", DEFAULT_REDIS_PORT))
             if not port_free(redis_port):
                 redis_port = embedded_redis.free_port()
-            redis_pid_file = REDIS_DIR / f"redis-{redis_port}.pid"
-            redis_proc = embedded_redis.start(REDIS_DIR, redis_port)
+            redis = EmbeddedRedis(redis_port)
+            redis.start()
             env["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
-            say(f"embedded Redis on {env['REDIS_URL']} (pid {redis_proc.pid})")
+            say(f"embedded Redis on {env['REDIS_URL']} (pid {redis.proc.pid})")
 
         flask = str(BIN / "flask")
         where = os.environ.get("DATABASE_URL", "").rsplit("@", 1)[-1] or f"SQLite in {INSTANCE}"
@@ -336,14 +441,13 @@ def main() -> int:
         print(f"\n  邻里工作台 is running: {url}\n\n  Demo logins:\n{demo_logins(env)}\n\n"
               "  Press Ctrl-C to stop (web, worker, cron and Redis).\n", flush=True)
 
+        watched = [(child, Restarts(), child is web) for child in children]
+        if redis is not None:
+            watched.insert(0, (redis, Restarts(), False))
         while True:
-            for child in children:
-                if (rc := child.exited()) is not None:
-                    say(f"{child.name} exited with status {rc}; stopping everything")
+            for child, restarts, essential in watched:
+                if not watch(child, restarts, essential):
                     return 1
-            if redis_proc is not None and (rc := redis_proc.poll()) is not None:
-                say(f"embedded Redis exited with status {rc}; stopping everything")
-                return 1
             time.sleep(0.5)
     except Stop as stop:
         say(f"{stop}: shutting down")
@@ -362,18 +466,8 @@ def main() -> int:
             _signal_group(proc.pid, signal.SIGKILL)
         for child in reversed(children):  # web first, then cron, then the worker
             child.stop()
-        if redis_proc is not None:
-            say(f"stopping embedded Redis (pid {redis_proc.pid})")
-            redis_proc.terminate()
-            try:
-                redis_proc.wait(timeout=GRACE_SECONDS)
-            except subprocess.TimeoutExpired:
-                redis_proc.kill()
-                redis_proc.wait()
-        if redis_pid_file is not None:
-            from workbench import embedded_redis
-
-            embedded_redis.stop(redis_pid_file)  # also covers a start interrupted half-way
+        if redis is not None:
+            redis.stop()
         own = RUN_DIR / "supervisor.pid"
         with contextlib.suppress(OSError):
             if own.read_text().strip() == str(os.getpid()):

@@ -111,9 +111,11 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_error_handlers(app: Flask) -> None:
+    from workbench import degraded
     from workbench.errors import register
 
     register(app)
+    degraded.register(app)  # backend outages (database busy, Redis gone) → 503
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -13,6 +13,9 @@ import os
 import secrets
 from pathlib import Path
 
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
 INSTANCE_DIR = Path(os.environ.get("WORKBENCH_INSTANCE", Path(__file__).resolve().parent.parent / "instance"))
 
 
@@ -105,9 +108,17 @@ class Config:
         self.STATEMENT_PDF_FOLDER = os.environ.get("STATEMENT_PDF_FOLDER", str(INSTANCE_DIR / "statements"))
         # The adapter member messages go through: "log" writes them to the app log (development).
         self.OUTBOX_CHANNEL = os.environ.get("OUTBOX_CHANNEL", "log")
+        # Redis paused or gone must not hold a login: the limiter gives up after 1 s (no
+        # retry; redis-py's default three with backoff held a login for ~20 s) and falls
+        # back to memory (RATELIMIT_IN_MEMORY_FALLBACK_ENABLED).
+        self.RATELIMIT_STORAGE_OPTIONS = {"socket_timeout": 1, "socket_connect_timeout": 1,
+                                          "retry": Retry(NoBackoff(), 0)}
         if self.SQLALCHEMY_DATABASE_URI.startswith("sqlite"):
-            # SQLite: wait for the writer instead of failing at once under the worker.
-            self.SQLALCHEMY_ENGINE_OPTIONS = {"connect_args": {"timeout": 30}}
+            # SQLite: wait for the writer instead of failing at once, but not for long in a
+            # web request (a 503 after 5 s beats a hung page); workers wait longer (jobs/cli.py).
+            self.SQLALCHEMY_ENGINE_OPTIONS = {
+                "connect_args": {"timeout": float(os.environ.get("SQLITE_BUSY_TIMEOUT", "5"))}
+            }
 
     def default_db_name(self) -> str:
         return "workbench.sqlite"

@@ -75,17 +75,22 @@ def stop(pid_file: Path) -> None:
     pid_file.unlink(missing_ok=True)
 
 
-def start(workdir: Path, port: int, *, die_with_parent: bool = True) -> subprocess.Popen:
-    """Start redis-server on 127.0.0.1:``port`` with no persistence; wait until it answers.
+def start(workdir: Path, port: int, *, die_with_parent: bool = True, persist: bool = True) -> subprocess.Popen:
+    """Start redis-server on 127.0.0.1:``port``; wait until it answers.
 
     :param die_with_parent: on Linux, the server gets SIGTERM when the calling process
         dies, even by SIGKILL; the PID file covers the other platforms.
+    :param persist: keep an append-only file (``appendonly-<port>.aof`` in ``workdir``,
+        synced every second), so a server restarted after a crash still has the queued
+        jobs; no RDB snapshots.
     """
     workdir.mkdir(parents=True, exist_ok=True)
     pid_file = workdir / f"redis-{port}.pid"
     stop(pid_file)  # a leftover from a killed run
+    persistence = (["--appendonly", "yes", "--appendfilename", f"appendonly-{port}.aof",
+                    "--appendfsync", "everysec"] if persist else ["--appendonly", "no"])
     proc = subprocess.Popen(
-        [str(BINARY), "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+        [str(BINARY), "--port", str(port), "--bind", "127.0.0.1", "--save", "", *persistence,
          "--dir", str(workdir), "--pidfile", str(pid_file), "--loglevel", "warning"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.STDOUT,

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import text
 
 from workbench.auth.views import home_for
-from workbench.extensions import db
+from workbench.degraded import health
 
 bp = Blueprint("main", __name__)
 
@@ -28,6 +27,10 @@ def login():
 
 @bp.route("/healthz")
 def healthz():
-    """Liveness for the run script and load balancers: the database answers."""
-    db.session.execute(text("SELECT 1"))
-    return {"status": "ok"}
+    """For the run script, monitors and load balancers: 200 when the database and Redis
+    answer, else 503 naming which is down (``{"database": "ok", "redis": "down", …}``).
+
+    No login: it says only up or down, never an address or an error text.
+    """
+    body, status = health()
+    return body, status, {"Cache-Control": "no-store"}

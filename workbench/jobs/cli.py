@@ -24,14 +24,53 @@ def worker(burst: bool, simple: bool) -> None:
     # threads per worker, 93 s with one. FORECAST_THREADS set in the environment still wins.
     os.environ.setdefault("FORECAST_THREADS", "1")
 
+    from workbench.jobs.backoff import keep_running
     from workbench.jobs.queue import get_queue
 
+    _patient_sqlite()
     queue = get_queue()
-    _refresh_open()  # records left "running" by a worker that died are settled from RQ's registries
-    cls = SimpleWorker if simple else Worker
-    w = cls([queue], connection=queue.connection)
-    current_app.logger.info("worker listening on %s", queue.name)
-    w.work(burst=burst, with_scheduler=True)
+
+    class Resilient(SimpleWorker if simple else Worker):
+        """Remembers whether it was told to stop, to tell that from giving up on Redis."""
+
+        stop_signalled = False
+        max_connection_wait_time = 30.0  # rq's own reconnect backoff, capped like ours
+
+        def request_stop(self, signum, frame):
+            self.stop_signalled = True
+            super().request_stop(signum, frame)
+
+    def run_once() -> bool:
+        # Records left "running" by a worker that died are settled from RQ's registries
+        # (inside the retried part: it needs Redis too).
+        _refresh_open()
+        # A fresh Worker each time: rq's teardown has already registered the old one's death.
+        w = Resilient([queue], connection=queue.connection)
+        current_app.logger.info("worker listening on %s", queue.name)
+        w.work(burst=burst, with_scheduler=True)
+        return burst or w.stop_signalled
+
+    keep_running(run_once, "worker")
+
+
+def _patient_sqlite() -> None:
+    """Workers and cron wait up to 30 s for a SQLite writer (web requests only 5 s: config.py).
+
+    A job has no user waiting on a page, and failing it only to retry later costs more.
+    """
+    from sqlalchemy import event
+
+    from workbench.extensions import db
+
+    if db.engine.dialect.name == "sqlite":
+        @event.listens_for(db.engine, "connect")
+        def _busy_timeout(dbapi_connection, connection_record) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute(f"PRAGMA busy_timeout = {WORKER_SQLITE_BUSY_MS}")
+            cursor.close()
+
+
+WORKER_SQLITE_BUSY_MS = 30_000
 
 
 def _refresh_open() -> int:
@@ -57,11 +96,20 @@ def cron() -> None:
 
     05:00 Asia/Shanghai: the nightly suggestions; 00:05: closing the month just ended.
     """
+    from workbench.jobs.backoff import keep_running
     from workbench.jobs.cron import cron_scheduler
     from workbench.jobs.queue import get_queue
 
+    _patient_sqlite()
     queue = get_queue()
     scheduler = cron_scheduler(queue.connection, queue.name)
     for job in scheduler.get_jobs():
         click.echo(f"cron: {job.name} at '{job.cron}' UTC on queue {queue.name}")
-    scheduler.start()
+
+    def run_once() -> bool:
+        # The same scheduler each time: a job that fell due during an outage keeps its
+        # past due time and is enqueued as soon as Redis answers again.
+        scheduler.start()  # returns only when asked to stop; a Redis error propagates
+        return True
+
+    keep_running(run_once, "cron")

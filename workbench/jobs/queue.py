@@ -27,7 +27,9 @@ from dataclasses import dataclass, field
 from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 from redis import Redis
+from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
+from redis.retry import Retry as RedisRetry
 from rq import Queue, Retry
 from sqlalchemy import event, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -88,7 +90,13 @@ class JobSpec:
 
 def init_queue(app: Flask) -> None:
     """Bind a Redis connection and the app's queue (connections open lazily)."""
-    connection = Redis.from_url(app.config["REDIS_URL"], socket_connect_timeout=2)
+    # socket_timeout: a paused Redis fails a web request after 3 s instead of hanging it
+    # until gunicorn kills the worker (rq's Worker raises it for its own blocking reads).
+    # One immediate retry (a stale pooled connection after a Redis restart), not redis-py's
+    # default of three with backoff: that held a request for ~20 s. The worker and cron
+    # loops do their own backoff (jobs/backoff.py).
+    connection = Redis.from_url(app.config["REDIS_URL"], socket_connect_timeout=2, socket_timeout=3,
+                                retry=RedisRetry(NoBackoff(), 1))
     app.extensions["rq_queue"] = Queue(app.config["RQ_QUEUE"], connection=connection)
     # The runner compares this with its own pid to tell a forked work horse (whose
     # pooled database connections belong to the parent) from an in-process worker.
