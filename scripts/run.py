@@ -419,9 +419,12 @@ def main() -> int:
         run_step("today's suggestions: queued for the worker if missing",
                  [flask, "suggestions", "run", "--fan-out", "--if-missing"], env, procs)
 
-        worker = Child("worker", [flask, "jobs", "worker"], env, "jobs worker")
+        # A job has no user waiting on a page: workers and cron wait up to 30 s for a SQLite
+        # writer (web requests 5 s, then a 503), unless SQLITE_BUSY_TIMEOUT says otherwise.
+        patient = {**env, "SQLITE_BUSY_TIMEOUT": os.environ.get("SQLITE_BUSY_TIMEOUT", "30")}
+        worker = Child("worker", [flask, "jobs", "worker"], patient, "jobs worker")
         # Exactly one cron process: rq's CronScheduler has no lock, two would enqueue twice.
-        cron = Child("cron", [flask, "jobs", "cron"], env, "jobs cron")
+        cron = Child("cron", [flask, "jobs", "cron"], patient, "jobs cron")
         web = Child(
             "web",
             [str(BIN / "gunicorn"), "wsgi:app", "--bind", f"{host}:{port}",

@@ -27,7 +27,6 @@ def worker(burst: bool, simple: bool) -> None:
     from workbench.jobs.backoff import keep_running
     from workbench.jobs.queue import get_queue
 
-    _patient_sqlite()
     queue = get_queue()
 
     class Resilient(SimpleWorker if simple else Worker):
@@ -53,24 +52,6 @@ def worker(burst: bool, simple: bool) -> None:
     keep_running(run_once, "worker")
 
 
-def _patient_sqlite() -> None:
-    """Workers and cron wait up to 30 s for a SQLite writer (web requests only 5 s: config.py).
-
-    A job has no user waiting on a page, and failing it only to retry later costs more.
-    """
-    from sqlalchemy import event
-
-    from workbench.extensions import db
-
-    if db.engine.dialect.name == "sqlite":
-        @event.listens_for(db.engine, "connect")
-        def _busy_timeout(dbapi_connection, connection_record) -> None:
-            cursor = dbapi_connection.cursor()
-            cursor.execute(f"PRAGMA busy_timeout = {WORKER_SQLITE_BUSY_MS}")
-            cursor.close()
-
-
-WORKER_SQLITE_BUSY_MS = 30_000
 
 
 def _refresh_open() -> int:
@@ -100,7 +81,6 @@ def cron() -> None:
     from workbench.jobs.cron import cron_scheduler
     from workbench.jobs.queue import get_queue
 
-    _patient_sqlite()
     queue = get_queue()
     scheduler = cron_scheduler(queue.connection, queue.name)
     for job in scheduler.get_jobs():
