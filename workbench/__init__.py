@@ -23,6 +23,8 @@ def create_app(config: Config | None = None) -> Flask:
         static_folder="../static",
     )
     app.config.from_object(config or config_from_env())
+    register_request_hardening(app)
+    register_proxy_fix(app)
     register_extensions(app)
     register_queue(app)
     register_blueprints(app)
@@ -32,6 +34,26 @@ def create_app(config: Config | None = None) -> Flask:
     register_shell_context(app)
     configure_logging(app)
     return app
+
+
+def register_request_hardening(app: Flask) -> None:
+    """Before any route exists: bounded ``<int:>`` ids, and form text without invisible
+    or bidi characters."""
+    from workbench.security.text import CleanRequest
+    from workbench.security.urls import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter
+    app.request_class = CleanRequest
+
+
+def register_proxy_fix(app: Flask) -> None:
+    """Trust ``X-Forwarded-For``/``-Proto`` from as many proxies as configured, no more:
+    trusting them without a proxy would let any client pick its own address."""
+    x_for, x_proto = app.config.get("PROXY_FIX_X_FOR", 0), app.config.get("PROXY_FIX_X_PROTO", 0)
+    if x_for or x_proto:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=x_for, x_proto=x_proto)
 
 
 def register_extensions(app: Flask) -> None:
