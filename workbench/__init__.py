@@ -23,9 +23,9 @@ def create_app(config: Config | None = None) -> Flask:
         static_folder="../static",
     )
     app.config.from_object(config or config_from_env())
-    register_request_hardening(app)
     register_proxy_fix(app)
     register_extensions(app)
+    register_request_hardening(app)
     register_queue(app)
     register_blueprints(app)
     register_error_handlers(app)
@@ -37,13 +37,13 @@ def create_app(config: Config | None = None) -> Flask:
 
 
 def register_request_hardening(app: Flask) -> None:
-    """Before any route exists: bounded ``<int:>`` ids, and form text without invisible
-    or bidi characters."""
-    from workbench.security.text import CleanRequest
+    """Before any route exists: bounded ``<int:>`` ids; and form text without invisible or
+    bidi characters, over the request class the extensions chose (htmx-flask sets one)."""
+    from workbench.security.text import clean_request_class
     from workbench.security.urls import BoundedIntConverter
 
     app.url_map.converters["int"] = BoundedIntConverter
-    app.request_class = CleanRequest
+    app.request_class = clean_request_class(app.request_class)
 
 
 def register_proxy_fix(app: Flask) -> None:

@@ -36,9 +36,9 @@ def has_invisible(value: str) -> bool:
     return bool(value) and _INVISIBLE.search(value) is not None
 
 
-class CleanRequest(Request):
-    """Flask's request whose ``form`` has invisible characters stripped (one place for
-    every view and form, htmx or not)."""
+class CleanFormMixin:
+    """A request whose ``form`` has invisible characters stripped (one place for every
+    view and form, htmx or not)."""
 
     def _load_form_data(self) -> None:
         super()._load_form_data()
@@ -49,3 +49,10 @@ class CleanRequest(Request):
         self.__dict__["form"] = ImmutableMultiDict(
             [(k, v if k in UNFILTERED_FIELDS else strip_invisible(v)) for k, v in form.items(multi=True)]
         )
+
+
+def clean_request_class(base: type[Request]) -> type[Request]:
+    """``base`` (Flask's, or an extension's subclass) with ``CleanFormMixin`` in front."""
+    if issubclass(base, CleanFormMixin):
+        return base
+    return type(f"Clean{base.__name__}", (CleanFormMixin, base), {})
