@@ -37,13 +37,16 @@ def create_app(config: Config | None = None) -> Flask:
 
 
 def register_request_hardening(app: Flask) -> None:
-    """Before any route exists: bounded ``<int:>`` ids; and form text without invisible or
-    bidi characters, over the request class the extensions chose (htmx-flask sets one)."""
+    """Before any route exists: bounded ``<int:>`` ids; form text without invisible or
+    bidi characters, over the request class the extensions chose (htmx-flask sets one);
+    security headers (CSP with nonces, no framing, HSTS in production)."""
+    from workbench.security.headers import init_headers
     from workbench.security.text import clean_request_class
     from workbench.security.urls import BoundedIntConverter
 
     app.url_map.converters["int"] = BoundedIntConverter
     app.request_class = clean_request_class(app.request_class)
+    init_headers(app)
 
 
 def register_proxy_fix(app: Flask) -> None:
