@@ -26,9 +26,9 @@ MAX_SIDE = 1600
 #: Larger images are refused from their header (decompression bombs). A JPEG this large
 #: is decoded at reduced scale, so it costs far less than its size suggests.
 MAX_PIXELS = 50_000_000
-#: Formats decoded at full size (PNG, WebP, GIF …): 16 MP is a 4:3 phone photo at 4600 px,
-#: 64 MB once decoded.
-MAX_FULL_DECODE_PIXELS = 16_000_000
+#: Formats decoded at full size (PNG, WebP, GIF …): 12 MP is a 4000×3000 image, about
+#: 85 MB at its peak while it is shrunk (bench/image_memory.py).
+MAX_FULL_DECODE_PIXELS = 12_000_000
 JPEG_QUALITY = 82
 #: Photos re-encoded at once per process (gunicorn threads share it); others wait.
 CONCURRENT = 2
@@ -70,13 +70,20 @@ def _reencode(data: bytes) -> bytes:
             if pixels > MAX_PIXELS:
                 raise PhotoRejected(too_large)
             if img.format in ("JPEG", "MPO"):
-                img.draft("RGB", (MAX_SIDE, MAX_SIDE))  # decode at the smallest scale ≥ MAX_SIDE
+                # Decode at the smallest 1/2 … 1/8 scale whose longer side still reaches
+                # MAX_SIDE: a 12 MP phone photo is decoded at 3 MP.
+                shrink = MAX_SIDE / max(img.width, img.height)
+                if shrink < 1:
+                    img.draft("RGB", (int(img.width * shrink) or 1, int(img.height * shrink) or 1))
             elif pixels > MAX_FULL_DECODE_PIXELS:
                 raise PhotoRejected(too_large)
             img.load()
+            if img.mode not in ("RGB", "RGBA", "L", "LA"):
+                img = img.convert("RGBA")  # palette and 16-bit images resize badly as they are
+            # Shrink first (in place), so the copies below are of the small image.
+            img.thumbnail((MAX_SIDE, MAX_SIDE))
             img = ImageOps.exif_transpose(img)  # keep it upright once the EXIF is gone
             img = img.convert("RGB")
-            img.thumbnail((MAX_SIDE, MAX_SIDE))
             out = io.BytesIO()
             img.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)  # no exif= argument: none is written
             return out.getvalue()
