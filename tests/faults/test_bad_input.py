@@ -104,3 +104,17 @@ def test_the_password_field_is_left_as_typed(app, db, world):
     client = app.test_client()
     assert client.post("/auth/login", data={"login": world.owner_a.username,
                                              "password": "pa\u200bss-word"}).status_code == 302
+
+
+BIG = "99999999999999999999"
+
+
+def test_huge_ids_in_forms_and_query_strings_are_4xx_not_500(owner_client, hq_client, world):
+    member, campaign = world.a.members[1].id, world.a.campaign.id
+    picked = owner_client.post(f"/store/counter/members/{member}/pickup",
+                               data={"scope": "selected", "order_id": BIG})
+    assert picked.status_code == 400
+    paid = owner_client.post(f"/store/orders/campaigns/{campaign}/orders/mark-paid", data={"order_id": BIG})
+    assert paid.status_code == 400 and "请先勾选" in paid.get_data(as_text=True)
+    for path in (f"/hq/stores?region={BIG}", f"/hq/suggestions?region={BIG}"):
+        assert hq_client.get(path).status_code == 200, path  # a bad filter means "all"

@@ -25,6 +25,7 @@ from workbench.intake import csvimport, services
 from workbench.intake.forms import CsvConfirmForm, CsvUploadForm, PasteForm
 from workbench.orders import transitions
 from workbench.orders.models import Campaign, Order, OrderStatus
+from workbench.security.urls import parse_id
 from workbench.types import utcnow
 from workbench.web import render, wants_fragment
 
@@ -335,7 +336,7 @@ def mark_paid(campaign_id: int):
     """placed → paid for the ticked orders of this campaign (who and when go in the order events)."""
     campaign = _campaign(campaign_id)
     store = current_store()
-    wanted = {int(v) for v in request.form.getlist("order_id") if v.isdigit()}
+    wanted = {i for v in request.form.getlist("order_id") if (i := parse_id(v)) is not None}
     status = 200
     if not wanted:
         flash(_("Tick the orders that have paid first."), "error")

@@ -8,6 +8,15 @@ from werkzeug.routing import IntegerConverter
 MAX_ID = 2**31 - 1
 
 
+def parse_id(value: str | None) -> int | None:
+    """A record id from a form or query string: digits within ``MAX_ID``, else None."""
+    value = (value or "").strip()
+    if not value.isascii() or not value.isdigit() or len(value) > 10:
+        return None
+    number = int(value)
+    return number if number <= MAX_ID else None
+
+
 class BoundedIntConverter(IntegerConverter):
     """``<int:…>`` that matches only 0 … 2³¹−1: ``/x/99999999999999999999`` is a 404, not an
     ``OverflowError`` (SQLite) or an out-of-range error (PostgreSQL) deep in a query."""
