@@ -75,10 +75,18 @@ def test_owner_pages_and_the_member_page_run_under_the_policy(watched, world, se
 
 def test_hq_pages_run_under_the_policy(watched, world, seeded):  # noqa: F811
     _phone, desktop = watched
-    log_in(desktop, world.hq)
+    log_in(desktop, world.admin)  # sees all HQ sees, plus "sign out everywhere" per owner
     for path in ("/hq/stores", "/hq/suggestions", "/hq/commission/", "/hq/commission/plans",
                  "/hq/fulfilment/", "/hq/aftersales/"):
         visit(desktop, path)
+    # The admin signs an owner out everywhere from the stores list.
+    desktop.goto("/hq/stores")
+    desktop.screenshot("stores-admin")
+    with desktop.page.expect_navigation(wait_until="networkidle"):
+        desktop.page.locator(f'form[action="/auth/users/{world.owner_a.id}/sign-out"] button').click()
+    assert "已在所有设备上退出登录" in desktop.page.locator("#flashes").inner_text()
+    assert desktop.page.evaluate("window.__csp") == []
+    desktop.assert_clean("after signing an owner out")
 
 
 def test_earnings_chart_draws_under_the_policy(watched, ledger):

@@ -95,3 +95,13 @@ def test_remember_cookie_is_lax_and_lasts_30_days(app, world):
     expires = datetime.strptime(header.split("Expires=")[1].split(";")[0], "%a, %d %b %Y %H:%M:%S GMT")
     days = (expires.replace(tzinfo=UTC) - datetime.now(UTC)).days
     assert 29 <= days <= 30
+
+
+def test_admins_find_the_button_in_the_stores_list(app, world, admin_client, hq_client):
+    page = admin_client.get("/hq/stores").get_data(as_text=True)
+    assert f'action="/auth/users/{world.owner_a.id}/sign-out"' in page
+    assert "全部设备退出" in page
+    assert "/sign-out" not in hq_client.get("/hq/stores").get_data(as_text=True)
+    r = admin_client.post(f"/auth/users/{world.owner_a.id}/sign-out", data={"next": "/hq/stores?sort=name"})
+    assert r.status_code == 303 and r.headers["Location"] == "/hq/stores?sort=name"
+    assert "已在所有设备上退出登录" in admin_client.get("/hq/stores").get_data(as_text=True)
