@@ -26,7 +26,9 @@ def create_app(config: Config | None = None) -> Flask:
     )
     app.config.from_object(config or config_from_env())
     register_static(app)
+    register_proxy_fix(app)
     register_extensions(app)
+    register_request_hardening(app)
     register_queue(app)
     register_blueprints(app)
     register_error_handlers(app)
@@ -42,6 +44,29 @@ def register_static(app: Flask) -> None:
 
     app.static_folder = os.path.normpath(os.path.join(app.root_path, "..", "static"))
     init_static(app, app.static_folder)
+
+
+def register_request_hardening(app: Flask) -> None:
+    """Before any route exists: bounded ``<int:>`` ids; form text without invisible or
+    bidi characters, over the request class the extensions chose (htmx-flask sets one);
+    security headers (CSP with nonces, no framing, HSTS in production)."""
+    from workbench.security.headers import init_headers
+    from workbench.security.text import clean_request_class
+    from workbench.security.urls import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter
+    app.request_class = clean_request_class(app.request_class)
+    init_headers(app)
+
+
+def register_proxy_fix(app: Flask) -> None:
+    """Trust ``X-Forwarded-For``/``-Proto`` from as many proxies as configured, no more:
+    trusting them without a proxy would let any client pick its own address."""
+    x_for, x_proto = app.config.get("PROXY_FIX_X_FOR", 0), app.config.get("PROXY_FIX_X_PROTO", 0)
+    if x_for or x_proto:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=x_for, x_proto=x_proto)
 
 
 def register_extensions(app: Flask) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from redis.backoff import NoBackoff
@@ -59,6 +60,14 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def _hop_count(name: str) -> int:
+    """A ``PROXY_FIX_*`` variable: how many proxies in front set that header (0: none)."""
+    raw = os.environ.get(name, "0").strip() or "0"
+    if not raw.isdigit() or int(raw) > 5:
+        raise ConfigError(f"{name} must be a number of proxies from 0 to 5, not {raw!r}")
+    return int(raw)
+
+
 def _database_url(default_name: str) -> str:
     url = os.environ.get("DATABASE_URL")
     if url:
@@ -81,7 +90,14 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    # "Keep me logged in" for a month (Flask-Login's default is a year), never sent on a
+    # cross-site POST; logout and a password change revoke it (auth/session.py).
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    # Per account and address (wrong passwords for one login), and a looser one per address
+    # (guessing across many logins) that a whole office behind one proxy stays well below.
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    LOGIN_ADDRESS_RATE_LIMIT = "60 per minute;600 per hour"
     # If Redis is unreachable, keep limiting per process rather than failing every login.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RQ_QUEUE = "workbench"
@@ -113,6 +129,11 @@ class Config:
         # back to memory (RATELIMIT_IN_MEMORY_FALLBACK_ENABLED).
         self.RATELIMIT_STORAGE_OPTIONS = {"socket_timeout": 1, "socket_connect_timeout": 1,
                                           "retry": Retry(NoBackoff(), 0)}
+        # Reverse proxies in front of the app that set X-Forwarded-For / -Proto: with them
+        # trusted, rate limits see each client's address and HTTPS is recognised.
+        self.PROXY_FIX_X_FOR = _hop_count("PROXY_FIX_X_FOR")
+        self.PROXY_FIX_X_PROTO = _hop_count("PROXY_FIX_X_PROTO") if "PROXY_FIX_X_PROTO" in os.environ \
+            else self.PROXY_FIX_X_FOR
         if self.SQLALCHEMY_DATABASE_URI.startswith("sqlite"):
             # SQLite: wait for the writer instead of failing at once, but not for long in a
             # web request (a 503 after 5 s beats a hung page); workers wait longer (jobs/cli.py).

@@ -7,8 +7,10 @@ run says so loudly at the end so a skipped run is not mistaken for a green one.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -116,10 +118,28 @@ def _aborted_favicon(request) -> bool:
     return re.search(r"favicon(\.[0-9a-f]{10})?\.svg$", request.url) is not None and "ERR_ABORTED" in (request.failure or "")
 
 
+def _poll(page, expression: str, arg=None, *, timeout: float | None = None, polling=None):
+    """``page.wait_for_function`` for pages under the Content-Security-Policy.
+
+    Playwright's own polls by evaluating the string *inside* the page, which the policy
+    (no ``unsafe-eval``) refuses; ``page.evaluate`` goes through the DevTools protocol,
+    which it does not. So the predicate is evaluated from here every 50 ms instead.
+    """
+    deadline = time.monotonic() + (timeout or 15_000) / 1000
+    while True:
+        value = page.evaluate(expression, arg)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {expression!r}")
+        time.sleep(0.05)
+
+
 def _open(browser, live_server, name: str, options: dict):
     context = browser.new_context(base_url=live_server, **options)
     context.set_default_timeout(15_000)
     page = context.new_page()
+    page.wait_for_function = functools.partial(_poll, page)
     tab = Tab(page, live_server, name)
     page.on("console", lambda m: m.type == "error" and tab.problems.append(
         f"console error: {m.text} at {m.location.get('url', '')}"))

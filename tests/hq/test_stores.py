@@ -221,7 +221,7 @@ def test_finished_job_stops_polling_and_announces_itself(hq_client, world, db):
     html = hq_client.get(f"/jobs/{job_id}", headers={"HX-Request": "true",
                                                       "HX-Current-URL": "http://localhost/hq/stores"}).get_data(as_text=True)
     assert "hx-trigger" not in html
-    assert "jobFinished" in html
+    assert "data-job-finished" in html  # static/js/widgets.js triggers jobFinished on <body>
     table = hq_client.get("/hq/stores").get_data(as_text=True)
     assert 'hx-trigger="jobFinished from:body"' in table
     assert (local_today() - timedelta(days=1)).isoformat() in table

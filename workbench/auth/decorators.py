@@ -30,3 +30,5 @@ owner_required = _role_required(lambda u: u.role == Role.OWNER and u.store is no
 staff_required = _role_required(lambda u: u.is_staff)
 #: HQ operations and admins (not regional managers).
 hq_required = _role_required(lambda u: u.role in (Role.HQ, Role.ADMIN))
+#: Admins only (accounts).
+admin_required = _role_required(lambda u: u.role == Role.ADMIN)

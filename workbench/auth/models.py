@@ -45,13 +45,27 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Part of the id Flask-Login keeps in the session and the remember cookie ("<id>:<version>"):
+    # raising it (logout, password change, "sign out everywhere") makes every cookie issued
+    # before refer to nobody, so a copied cookie cannot be replayed.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     store: Mapped[Store | None] = relationship(back_populates="owner")  # noqa: F821
     region: Mapped[Region | None] = relationship()  # noqa: F821
 
     def set_password(self, password: str) -> None:
-        """Hash and store ``password``."""
+        """Hash and store ``password``; a changed password signs the account out everywhere."""
+        if self.password_hash:
+            self.revoke_sessions()
         self.password_hash = generate_password_hash(password)
+
+    def revoke_sessions(self) -> None:
+        """Invalidate every session and remember cookie issued so far (commit to apply)."""
+        self.session_version = (self.session_version or 1) + 1
+
+    def get_id(self) -> str:
+        """What Flask-Login stores in the session and the remember cookie."""
+        return f"{self.id}:{self.session_version or 1}"
 
     def check_password(self, password: str) -> bool:
         """Whether ``password`` matches the stored hash."""

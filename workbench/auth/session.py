@@ -19,4 +19,19 @@ def configure_login(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user_for_session_id(user_id)
+
+
+def user_for_session_id(value: str) -> User | None:
+    """The user a session's ``"<id>:<version>"`` names, if that version is still current.
+
+    A bare id (a cookie from before session versions) or an old version is nobody: the
+    cookie was issued before a logout, a password change or "sign out everywhere".
+    """
+    user_id, sep, version = value.partition(":")
+    if not sep or not user_id.isdigit() or not version.isdigit() or len(user_id) > 18:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or str(user.session_version or 1) != version:
+        return None
+    return user

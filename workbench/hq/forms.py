@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from wtforms import Form, IntegerField, StringField
-from wtforms.validators import AnyOf, Optional
+from wtforms.validators import AnyOf, NumberRange, Optional
+
+from workbench.security.urls import MAX_ID
 
 #: Column keys the list can be sorted by (the service maps them to SQL).
 SORT_KEYS = ("code", "name", "region", "owner", "gmv", "orders", "active", "members", "as_of")
@@ -14,7 +16,7 @@ DESC_FIRST = frozenset({"gmv", "orders", "active", "members", "as_of"})
 class StoreListQuery(Form):
     """GET parameters of ``/hq/stores``; bad values fall back to the defaults, never a 400."""
 
-    region = IntegerField(validators=[Optional()])
+    region = IntegerField(validators=[Optional(), NumberRange(min=0, max=MAX_ID)])
     sort = StringField(validators=[Optional(), AnyOf(SORT_KEYS)])
     dir = StringField(validators=[Optional(), AnyOf(("asc", "desc"))])
 
@@ -34,7 +36,7 @@ KINDS = ("push", "clear", "restock", "bundle")
 class SuggestionsQuery(Form):
     """GET parameters of ``/hq/suggestions``: region and kind filters; bad values mean "all"."""
 
-    region = IntegerField(validators=[Optional()])
+    region = IntegerField(validators=[Optional(), NumberRange(min=0, max=MAX_ID)])
     kind = StringField(validators=[Optional(), AnyOf(KINDS)])
 
     def params(self) -> tuple[int | None, str | None]:

@@ -39,6 +39,7 @@ class StoreRow:
     total_members: int | None
     as_of: date | None
     computed_at: datetime | None
+    owner_id: int | None = None  # for an admin's "sign out everywhere"
 
     @property
     def has_kpi(self) -> bool:
@@ -74,7 +75,7 @@ def store_table(session: Session, user: User, region_id: int | None = None, sort
     stmt = (
         select(Store.id, Store.code, Store.name, Store.city, Region.name, User.name,
                StoreKpi.gmv_fen, StoreKpi.orders, StoreKpi.active_members, StoreKpi.total_members,
-               StoreKpi.as_of, StoreKpi.computed_at)
+               StoreKpi.as_of, StoreKpi.computed_at, Store.owner_id)
         .join(Region, Region.id == Store.region_id)
         .outerjoin(User, User.id == Store.owner_id)
         .outerjoin(StoreKpi, StoreKpi.store_id == Store.id)

@@ -27,6 +27,7 @@ from workbench.intake.services import (
     StoreContext,
     clean_phone,
 )
+from workbench.security.text import strip_invisible
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
@@ -121,6 +122,16 @@ def read_rows(text: str) -> list[CsvRow]:
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text), dialect)
+    try:
+        return _rows_from(reader)
+    except csv.Error:
+        # A cell past the csv module's field limit (131,072 characters) or a broken quote:
+        # no order file looks like that, so the whole file is refused with a reason.
+        raise CsvRejected(_l("A cell in the file is far too long or its quotes do not match. "
+                             "Check the file, or download the template and copy the orders into it.")) from None
+
+
+def _rows_from(reader) -> list[CsvRow]:
     header = next(reader, None)
     if not header or not any(c.strip() for c in header):
         raise CsvRejected(_l("The file is empty."))
@@ -141,7 +152,7 @@ def read_rows(text: str) -> list[CsvRow]:
         values = {}
         for key, cell in zip(columns, cells, strict=False):
             if key and key not in values:
-                values[key] = unicodedata.normalize("NFKC", cell).strip()
+                values[key] = strip_invisible(unicodedata.normalize("NFKC", cell)).strip()
         rows.append(CsvRow(start, values))
     if not rows:
         raise CsvRejected(_l("The file has a header line but no orders."))

@@ -24,6 +24,7 @@ from workbench.intake import csvimport, lifecycle, services
 from workbench.intake.forms import CsvConfirmForm, CsvUploadForm, PasteForm
 from workbench.orders import transitions
 from workbench.orders.models import Campaign, CampaignStatus, OrderStatus
+from workbench.security.urls import parse_id
 from workbench.types import utcnow
 from workbench.web import render, wants_fragment
 
@@ -374,7 +375,7 @@ def mark_paid(campaign_id: int):
     Who and when go in the order events (``lifecycle.mark_paid``)."""
     campaign = _campaign(campaign_id)
     store = current_store()
-    wanted = {int(v) for v in request.form.getlist("order_id") if v.isascii() and v.isdigit() and len(v) <= 12}
+    wanted = {i for v in request.form.getlist("order_id") if (i := parse_id(v)) is not None}
     status = 200
     if not wanted:
         flash(_("Tick the orders that have paid first."), "error")

@@ -85,6 +85,12 @@ def table_rows(figure: dict, x_labels: dict | None = None) -> list[tuple[str, st
     return rows
 
 
+def _height_class(height: int) -> int:
+    """The chart's height as one of widths.css's ``.chart-h-100`` … ``.chart-h-400``: the
+    Content-Security-Policy allows no ``style=`` attribute."""
+    return max(10, min(40, round(height / 10))) * 10
+
+
 def to_html(figure: dict, headers: tuple[str, str] | None = None, x_labels: dict | None = None) -> Markup:
     """A chart placeholder with the figure as JSON and its numbers as an accessible table.
 
@@ -102,7 +108,7 @@ def to_html(figure: dict, headers: tuple[str, str] | None = None, x_labels: dict
     # Outside the f-string, so that pybabel extracts them.
     show, numbers = escape(_("Show the chart")), escape(_("See the numbers"))
     return Markup(
-        f'<div class="chart__plot plotly-graph-div" style="height:{height}px" data-chart-src="{url_for("static", filename=PLOTLY_JS)}"'
+        f'<div class="chart__plot plotly-graph-div chart-h-{_height_class(height)}" data-chart-src="{url_for("static", filename=PLOTLY_JS)}"'
         f'><button type="button" class="btn btn--ghost chart__load">'
         f'{show}</button></div>'
         f'<script type="application/json" class="chart__spec">{spec}</script>'

@@ -3,12 +3,19 @@
 Re-encoding with Pillow is the safety step: whatever the phone sent (HEIC renamed, a
 script with a .jpg name, a 40-megapixel image with GPS in its EXIF), what lands on disk
 is a plain JPEG of at most ``MAX_SIDE`` pixels with no metadata.
+
+Memory is bounded before anything is decoded: the size comes from the file's header; a
+JPEG is decoded straight at 1/2 … 1/8 scale (``draft``), other formats only up to
+``MAX_FULL_DECODE_PIXELS``; and at most ``CONCURRENT`` photos per process are worked on
+at once (a 160 KB PNG can declare 7000×7000 pixels: 200 MB once decoded).
 """
 
 from __future__ import annotations
 
 import io
+import threading
 import uuid
+import warnings
 from pathlib import Path
 
 from flask_babel import gettext as _
@@ -16,9 +23,20 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_BYTES = 8 * 1024 * 1024
 MAX_SIDE = 1600
-#: Larger images are refused before decoding (decompression bombs).
+#: Larger images are refused from their header (decompression bombs). A JPEG this large
+#: is decoded at reduced scale, so it costs far less than its size suggests.
 MAX_PIXELS = 50_000_000
+#: Formats decoded at full size (PNG, WebP, GIF …): 12 MP is a 4000×3000 image, about
+#: 85 MB at its peak while it is shrunk (bench/image_memory.py).
+MAX_FULL_DECODE_PIXELS = 12_000_000
 JPEG_QUALITY = 82
+#: Photos re-encoded at once per process (gunicorn threads share it); others wait.
+CONCURRENT = 2
+WAIT_SECONDS = 20
+
+# Pillow's own bomb check, process-wide: nothing else here opens images.
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+_work = threading.BoundedSemaphore(CONCURRENT)
 
 
 class PhotoRejected(ValueError):
@@ -33,20 +51,47 @@ def reencode(data: bytes) -> bytes:
         raise PhotoRejected(_("The photo is empty. Please take it again."))
     if len(data) > MAX_BYTES:
         raise PhotoRejected(_("The photo is larger than 8 MB. Please take a smaller one."))
+    if not _work.acquire(timeout=WAIT_SECONDS):
+        raise PhotoRejected(_("Other photos are being processed. Please try again in a moment."))
     try:
-        with Image.open(io.BytesIO(data)) as img:
-            if img.width * img.height > MAX_PIXELS:
-                raise PhotoRejected(_("The photo is too large. Please take a smaller one."))
+        return _reencode(data)
+    finally:
+        _work.release()
+
+
+def _reencode(data: bytes) -> bytes:
+    too_large = _("The photo is too large. Please take a smaller one.")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            opened = Image.open(io.BytesIO(data))  # reads the header only
+        with opened as img:
+            pixels = img.width * img.height
+            if pixels > MAX_PIXELS:
+                raise PhotoRejected(too_large)
+            if img.format in ("JPEG", "MPO"):
+                # Decode at the smallest 1/2 … 1/8 scale whose longer side still reaches
+                # MAX_SIDE: a 12 MP phone photo is decoded at 3 MP.
+                shrink = MAX_SIDE / max(img.width, img.height)
+                if shrink < 1:
+                    img.draft("RGB", (int(img.width * shrink) or 1, int(img.height * shrink) or 1))
+            elif pixels > MAX_FULL_DECODE_PIXELS:
+                raise PhotoRejected(too_large)
             img.load()
+            if img.mode not in ("RGB", "RGBA", "L", "LA"):
+                img = img.convert("RGBA")  # palette and 16-bit images resize badly as they are
+            # Shrink first (in place), so the copies below are of the small image.
+            img.thumbnail((MAX_SIDE, MAX_SIDE))
             img = ImageOps.exif_transpose(img)  # keep it upright once the EXIF is gone
             img = img.convert("RGB")
-            img.thumbnail((MAX_SIDE, MAX_SIDE))
             out = io.BytesIO()
             img.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)  # no exif= argument: none is written
             return out.getvalue()
     except PhotoRejected:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise PhotoRejected(too_large) from None
+    except (UnidentifiedImageError, OSError, ValueError):
         raise PhotoRejected(_("This file is not a photo we can read. Please take a photo (JPEG or PNG).")) from None
 
 

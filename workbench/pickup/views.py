@@ -20,6 +20,7 @@ from workbench.errors import refusal
 from workbench.extensions import db
 from workbench.orders.models import AfterSalesTicket, PickupMethod, TicketKind
 from workbench.pickup import photos, search, services, tickets
+from workbench.security.urls import parse_id
 from workbench.types import utcnow
 from workbench.web import render, wants_fragment
 
@@ -130,10 +131,10 @@ def _selected_order_ids() -> list[int] | None:
     """``None`` = every waiting order of the member; else the ticked ones (partial pickup)."""
     if request.form.get("scope") != "selected":
         return None
-    try:
-        return [int(v) for v in request.form.getlist("order_id")]
-    except ValueError:
-        abort(400)
+    ids = [parse_id(v) for v in request.form.getlist("order_id")]
+    if None in ids:
+        abort(400)  # not a number, or past any id (an int too large for the database)
+    return ids
 
 
 @bp.route("/members/<int:member_id>/pickup", methods=["POST"])

@@ -1,0 +1,1 @@
+"""Request-level hardening shared by every blueprint: headers, form text, URL ids."""
