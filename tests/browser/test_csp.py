@@ -29,11 +29,19 @@ CHARTS = """
 """
 
 
+def draw_charts(tab) -> None:
+    """Charts draw when they come into view (plotly.js is fetched then): scroll to each."""
+    plots = tab.page.locator("[data-chart-src]")
+    for i in range(plots.count()):
+        plots.nth(i).scroll_into_view_if_needed()
+        tab.page.locator(".chart__plot--drawn").nth(i).wait_for()
+
+
 def visit(tab, path: str) -> list[dict]:
     """Open ``path``; fail on any CSP violation or console error; the charts it drew."""
     response = tab.goto(path)
     assert response.status < 400, (path, response.status)
-    tab.page.wait_for_timeout(150)  # Plotly draws after load
+    draw_charts(tab)
     violations = tab.page.evaluate("window.__csp")
     assert violations == [], f"{path}: {violations}"
     tab.assert_clean(path)
@@ -65,7 +73,7 @@ def test_owner_pages_and_the_member_page_run_under_the_policy(watched, world, se
     phone.goto(f"/store/suggestions/{push.id}")
     phone.page.evaluate("htmx.ajax('GET', location.pathname, {target: '#main', swap: 'innerHTML'})")
     phone.settle()
-    phone.page.wait_for_timeout(150)
+    draw_charts(phone)
     assert phone.page.evaluate("window.__csp") == []
     assert all(c["svg"] for c in phone.page.evaluate(CHARTS))
     phone.assert_clean("swapped detail")
