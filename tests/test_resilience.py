@@ -88,7 +88,6 @@ def test_cron_and_worker_retry_when_redis_is_gone(app, runner, monkeypatch, capl
     monkeypatch.setitem(app.extensions, "rq_queue", Queue(app.config["RQ_QUEUE"], connection=nowhere))
     monkeypatch.setattr(backoff, "keep_running",
                         functools.partial(keep_running, sleep=lambda s: None, max_attempts=3))
-    monkeypatch.setattr(cli, "_patient_sqlite", lambda: None)  # tests share one engine
     result = runner.invoke(args=["jobs", command])
     assert result.exit_code == 1, result.output
     assert caplog.text.count(f"{command} ConnectionError") == 3
