@@ -11,7 +11,7 @@ import io
 import uuid
 from pathlib import Path
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_BYTES = 8 * 1024 * 1024
@@ -21,22 +21,35 @@ MAX_PIXELS = 50_000_000
 JPEG_QUALITY = 82
 
 
+#: Why a photo was refused, by code. Lazy: the view renders them in the request's language,
+#: so the checks below run (and are tested) without an app.
+MESSAGES = {
+    "empty": _l("The photo is empty. Please take it again."),
+    "over_8_mb": _l("The photo is larger than 8 MB. Please take a smaller one."),
+    "too_many_pixels": _l("The photo is too large. Please take a smaller one."),
+    "unreadable": _l("This file is not a photo we can read. Please take a photo (JPEG or PNG)."),
+}
+
+
 class PhotoRejected(ValueError):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    """``code`` is a key of ``MESSAGES``; ``message`` its (lazy) text."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(MESSAGES[code])
+        self.code = code
+        self.message = MESSAGES[code]
 
 
 def reencode(data: bytes) -> bytes:
     """The photo as a JPEG of at most ``MAX_SIDE`` px, upright, without EXIF; or ``PhotoRejected``."""
     if not data:
-        raise PhotoRejected(_("The photo is empty. Please take it again."))
+        raise PhotoRejected("empty")
     if len(data) > MAX_BYTES:
-        raise PhotoRejected(_("The photo is larger than 8 MB. Please take a smaller one."))
+        raise PhotoRejected("over_8_mb")
     try:
         with Image.open(io.BytesIO(data)) as img:
             if img.width * img.height > MAX_PIXELS:
-                raise PhotoRejected(_("The photo is too large. Please take a smaller one."))
+                raise PhotoRejected("too_many_pixels")
             img.load()
             img = ImageOps.exif_transpose(img)  # keep it upright once the EXIF is gone
             img = img.convert("RGB")
@@ -47,7 +60,7 @@ def reencode(data: bytes) -> bytes:
     except PhotoRejected:
         raise
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-        raise PhotoRejected(_("This file is not a photo we can read. Please take a photo (JPEG or PNG).")) from None
+        raise PhotoRejected("unreadable") from None
 
 
 def store_photo(upload_folder: str, store_id: int, jpeg: bytes) -> str:
