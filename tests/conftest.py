@@ -13,9 +13,9 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from flask import appcontext_pushed
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
-from flask_sqlalchemy import SQLAlchemy
 from jinja2 import BytecodeCache
 from redis import Redis
 from sqlalchemy import text
@@ -24,19 +24,29 @@ from tests import factories
 from workbench import create_app
 from workbench.config import TestingConfig, normalise_database_url
 from workbench.extensions import db as _db
+from workbench.extensions import limiter
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-# ------------------------------------------------------------------ per-app costs, paid once
-# Every test builds a fresh app (create_app), and a fresh app means a new SQLAlchemy engine
-# (whose cache of compiled SQL starts empty) and a new Jinja environment (which compiles
-# every template again): together about half of a typical test's setup. Both are shared
-# across the apps of one test process instead; neither carries state from test to test.
+# ------------------------------------------------------------------ one app per test process
+# Building an app per test was about half of a typical test's setup: create_app itself, a new
+# SQLAlchemy engine (its cache of compiled SQL starts empty, which alone made the commission
+# tests ~30 % slower) and a new Jinja environment. So the ``app`` fixture hands every test the
+# same app, with its one engine and pool, and puts back between tests what a test may change:
+# the tables and Redis are emptied, and ``app.config`` and ``app.extensions`` are restored.
+#
+# Extension objects are module singletons, and one of them (Flask-Limiter) keeps the storage
+# of the app it was last bound to. A test that builds an app of its own (a dead Redis, another
+# channel) re-binds it, so the shared app is built again before the next test: any other
+# app's context being pushed (Flask's public ``appcontext_pushed`` signal) marks it stale.
+# A test that changes the app beyond config (``add_url_rule``) asks for one of its own with
+# ``@pytest.mark.own_app``.
 
 
 class _TemplateCache(BytecodeCache):
-    """Compiled templates in memory, keyed by Jinja on the template's name and source."""
+    """Compiled templates in memory, keyed by Jinja on the template's name and source, for
+    the apps built after the first one (a rebuilt shared app, ``own_app`` tests)."""
 
     def __init__(self) -> None:
         self._code: dict[str, bytes] = {}
@@ -50,24 +60,42 @@ class _TemplateCache(BytecodeCache):
 
 
 _TEMPLATES = _TemplateCache()
-_ENGINES: dict[str, object] = {}
-_make_engine = SQLAlchemy._make_engine
 
 
-def _shared_engine(self, bind_key, options, app):
-    """One engine per URL and options for the ``app`` fixture's apps (Flask-SQLAlchemy's
-    engine hook; it is private, and pinned below 4 in pyproject). Each app fixture disposes
-    of the pool once its session is gone. Other apps a test builds get engines of their own:
-    disposing a shared pool under a session that still holds a connection would leak it."""
-    if not app.config.get("TEST_SHARED_ENGINE"):
-        return _make_engine(self, bind_key, options, app)
-    key = repr(sorted(options.items(), key=lambda kv: kv[0]))
-    if key not in _ENGINES:
-        _ENGINES[key] = _make_engine(self, bind_key, options, app)
-    return _ENGINES[key]
+class _Apps:
+    """The shared app of this test process, built on first use and again once stale."""
 
+    def __init__(self, config_factory) -> None:
+        self._config = config_factory
+        self.shared = None
+        self.stale = False
+        appcontext_pushed.connect(self._pushed)
 
-SQLAlchemy._make_engine = _shared_engine
+    def _pushed(self, sender, **_) -> None:
+        if self.shared is not None and sender is not self.shared:
+            self.stale = True
+
+    def build(self):
+        app = create_app(self._config())
+        app.test_client_class = IsolatedClient
+        app.jinja_env.bytecode_cache = _TEMPLATES
+        return app
+
+    def get(self):
+        if self.shared is None or self.stale:
+            self.close()
+            self.shared, self.stale = self.build(), False
+        return self.shared
+
+    @staticmethod
+    def dispose(app) -> None:
+        with app.app_context():
+            _db.engine.dispose()
+
+    def close(self) -> None:
+        app, self.shared = self.shared, None
+        if app is not None:
+            self.dispose(app)
 
 
 @pytest.fixture(scope="session")
@@ -196,21 +224,40 @@ class IsolatedClient(FlaskClient):
             ctx.g = saved
 
 
+@pytest.fixture(scope="session")
+def _apps(_schema, database_url, redis_url, _files):
+    apps = _Apps(lambda: _Config(database_url, redis_url, _files))
+    yield apps
+    apps.close()
+    appcontext_pushed.disconnect(apps._pushed)
+
+
 @pytest.fixture
-def app(_schema, database_url, redis_url, _files):
-    """A fresh app over empty tables and an empty Redis database."""
-    config = _Config(database_url, redis_url, _files)
-    config.TEST_SHARED_ENGINE = True
-    app = create_app(config)
-    app.test_client_class = IsolatedClient
-    app.jinja_env.bytecode_cache = _TEMPLATES
+def app(request, _apps, redis_url):
+    """The app over empty tables and an empty Redis database, as it was built (config and
+    extensions put back); a new one for tests marked ``own_app``."""
+    own = request.node.get_closest_marker("own_app") is not None
+    app = _apps.build() if own else _apps.get()
+    config, extensions = dict(app.config), dict(app.extensions)
     Redis.from_url(redis_url).flushdb()
-    with app.app_context():
-        _empty_tables()
-        yield app
-        _db.session.remove()
-        _empty_tables()
-        _db.engine.dispose()
+    if limiter.enabled:
+        # Flask-Limiter counts in memory while it believes Redis is down (a test may have
+        # bound it to a dead one), and that memory lives on the singleton: start it empty,
+        # as a newly built app would.
+        limiter.limiter.storage.reset()
+    try:
+        with app.app_context():
+            _empty_tables()
+            yield app
+            _db.session.remove()
+            _empty_tables()
+    finally:
+        app.config.clear()
+        app.config.update(config)
+        app.extensions.clear()
+        app.extensions.update(extensions)
+        if own:
+            _apps.dispose(app)
 
 
 @pytest.fixture
@@ -323,6 +370,10 @@ def scratch_postgres():
         with engine.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         engine.dispose()
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "own_app: the test gets an app of its own (it changes more than config)")
 
 
 def pytest_report_header(config):

@@ -73,6 +73,115 @@ def gen_product(session: Session, category: Category, supplier: Supplier, name: 
     return product
 
 
+# ------------------------------------------------------------------ orders, campaigns, members
+# Every test that needs one of these rows builds it here, so a new non-null column (or a new
+# check constraint) is one edit. Arguments that name a row take the model or its id.
+
+
+def _id(row) -> int | None:
+    return row if row is None or isinstance(row, int) else row.id
+
+
+@dataclass(frozen=True)
+class Line:
+    """One order line: ``quantity`` of ``product`` at ``unit_price_fen`` (the product's price
+    unless given); the list price is the product's price, or the unit price if that is higher."""
+
+    product: Product
+    quantity: int = 1
+    unit_price_fen: int | None = None
+    list_price_fen: int | None = None
+
+    @property
+    def unit(self) -> int:
+        return self.product.price_fen if self.unit_price_fen is None else self.unit_price_fen
+
+    @property
+    def amount_fen(self) -> int:
+        return self.quantity * self.unit
+
+
+def _line(spec) -> Line:
+    """``Line``, ``product``, or a tuple ``(product, quantity[, unit_price_fen[, list_price_fen]])``."""
+    if isinstance(spec, Line):
+        return spec
+    if isinstance(spec, tuple):
+        return Line(*spec)
+    return Line(spec)
+
+
+def item_values(order, line) -> dict:
+    """An ``order_items`` row's columns (for ``OrderItem(**…)`` or a bulk insert)."""
+    line = _line(line)
+    unit = line.unit
+    listed = max(unit, line.product.price_fen) if line.list_price_fen is None else line.list_price_fen
+    return {"order_id": _id(order), "product_id": line.product.id, "quantity": line.quantity,
+            "unit_price_fen": unit, "list_price_fen": listed, "amount_fen": line.amount_fen}
+
+
+def order_values(store, member, *, code: str | None = None, code_prefix: str = "O",
+                 status: str = OrderStatus.PAID, source: str = "demo", total_fen: int = 0,
+                 placed_at: datetime | None = None, campaign=None, pickup_point=None, **kw) -> dict:
+    """An ``orders`` row's columns (for ``Order(**…)`` or a bulk insert); the code is unique
+    in the test run unless given. Other columns (``arrived_at``, ``picked_up_at``…) pass through."""
+    return {"code": code or f"{code_prefix}{next(_seq):07d}", "store_id": _id(store), "member_id": _id(member),
+            "campaign_id": _id(campaign), "pickup_point_id": _id(pickup_point), "status": status,
+            "source": source, "total_fen": total_fen, "placed_at": placed_at or datetime.now(UTC), **kw}
+
+
+def gen_order(session: Session, store, member, items=(), *, total_fen: int | None = None, **kw) -> Order:
+    """An order with its lines (see ``_line``), flushed; the total is the lines' sum unless given."""
+    lines = [_line(spec) for spec in items]
+    total = sum(line.amount_fen for line in lines) if total_fen is None else total_fen
+    order = Order(**order_values(store, member, total_fen=total, **kw))
+    # Through the relationship: one flush writes both, and ``order.items`` needs no query.
+    order.items = [OrderItem(**item_values(None, line)) for line in lines]
+    session.add(order)
+    session.flush()
+    return order
+
+
+def gen_member(session: Session, store, community, *, building=None, phone: str | None = None,
+               name: str | None = None, joined_on: date | None = None, flush: bool = True, **kw) -> Member:
+    """A member of ``store`` living in ``community`` (joined 90 days ago unless given);
+    ``flush=False`` only adds it, for a test that makes hundreds and flushes once."""
+    n = next(_seq)
+    member = Member(store_id=_id(store), community_id=_id(community), building_id=_id(building),
+                    phone=phone or f"135{n:08d}", name=name or f"会员{n}",
+                    joined_on=joined_on or date.today() - timedelta(days=90), **kw)
+    session.add(member)
+    if flush:
+        session.flush()
+    return member
+
+
+def gen_campaign(session: Session, store, *, title: str = "周末水果团", starts_at: datetime | None = None,
+                 ends_at: datetime | None = None, pickup_on: date | None = None,
+                 status: str = CampaignStatus.ACTIVE, products=(), **kw) -> Campaign:
+    """A campaign (by default running from two days ago to tomorrow, picked up in two days)
+    with its campaign products: each ``product`` or ``(product, group_price_fen[, threshold_qty])``,
+    at 1 元 off and a threshold of 10 unless given."""
+    now = datetime.now(UTC)
+    campaign = Campaign(store_id=_id(store), title=title, starts_at=starts_at or now - timedelta(days=2),
+                        ends_at=ends_at or now + timedelta(days=1),
+                        pickup_on=pickup_on or date.today() + timedelta(days=2), status=status, **kw)
+    session.add(campaign)
+    session.flush()
+    if products:
+        session.add_all([gen_campaign_product(campaign, *(spec if isinstance(spec, tuple) else (spec,)))
+                         for spec in products])
+        session.flush()
+    return campaign
+
+
+def gen_campaign_product(campaign, product: Product, group_price_fen: int | None = None,
+                         threshold_qty: int = 10) -> CampaignProduct:
+    """An unsaved campaign product (``gen_campaign`` adds them; a test may add one more)."""
+    price = product.price_fen - 100 if group_price_fen is None else group_price_fen
+    return CampaignProduct(campaign_id=_id(campaign), product_id=product.id, group_price_fen=price,
+                           threshold_qty=threshold_qty)
+
+
 @dataclass
 class StoreWorld:
     """One store with a little of everything an owner page can show."""
@@ -129,33 +238,21 @@ def gen_store(session: Session, region: Region, code: str, name: str, city: str,
     sw = StoreWorld(store, owner, community, building, point)
     now = datetime.now(UTC)
     for i in range(3):
-        m = Member(store_id=store.id, community_id=community.id, building_id=building.id,
-                   phone=f"138{store.id:04d}{i:04d}", name=f"会员{code}{i}", room=f"1单元{501 + i}",
-                   joined_on=today - timedelta(days=90), pickup_code=f"{store.id:03d}{i:03d}")
-        session.add(m)
-        sw.members.append(m)
+        sw.members.append(gen_member(session, store, community, building=building, phone=f"138{store.id:04d}{i:04d}",
+                                     name=f"会员{code}{i}", room=f"1单元{501 + i}",
+                                     joined_on=today - timedelta(days=90), pickup_code=f"{store.id:03d}{i:03d}",
+                                     flush=False))
     session.flush()
-    campaign = Campaign(store_id=store.id, title=f"{name}周末水果团", starts_at=now - timedelta(days=2),
-                        ends_at=now + timedelta(days=1), pickup_on=today + timedelta(days=2),
-                        status=CampaignStatus.ACTIVE)
-    session.add(campaign)
-    session.flush()
-    cp = CampaignProduct(campaign_id=campaign.id, product_id=products[0].id,
-                         group_price_fen=products[0].price_fen - 100, threshold_qty=10)
-    session.add(cp)
-    session.flush()
+    campaign = gen_campaign(session, store, title=f"{name}周末水果团", starts_at=now - timedelta(days=2),
+                            ends_at=now + timedelta(days=1), pickup_on=today + timedelta(days=2),
+                            status=CampaignStatus.ACTIVE, products=[(products[0], products[0].price_fen - 100, 10)])
     sw.campaign = campaign
     for i, (status, days_ago) in enumerate([(OrderStatus.PICKED_UP, 3), (OrderStatus.ARRIVED, 1),
                                              (OrderStatus.PAID, 0)]):
         p = products[i % len(products)]
-        order = Order(code=f"{code}{next(_seq):06d}", store_id=store.id, member_id=sw.members[i].id,
-                      campaign_id=campaign.id if i == 2 else None, pickup_point_id=point.id, status=status,
-                      source="demo", total_fen=2 * p.price_fen, placed_at=now - timedelta(days=days_ago))
-        session.add(order)
-        session.flush()
-        session.add(OrderItem(order_id=order.id, product_id=p.id, quantity=2, unit_price_fen=p.price_fen,
-                              list_price_fen=p.price_fen, amount_fen=2 * p.price_fen))
-        sw.orders.append(order)
+        sw.orders.append(gen_order(session, store, sw.members[i], [(p, 2)], code_prefix=code, status=status,
+                                   campaign=campaign if i == 2 else None, pickup_point=point,
+                                   placed_at=now - timedelta(days=days_ago)))
     stock = StockBatch(store_id=store.id, product_id=products[0].id, quantity=12, cost_fen=products[0].cost_fen,
                        received_on=today - timedelta(days=3), expires_on=today + timedelta(days=1))
     session.add(stock)

@@ -353,6 +353,7 @@ def test_other_stores_objects_are_403_or_404(app, db, world, clients, who, targe
     assert checked, "no route with an object argument found"
 
 
+@pytest.mark.own_app  # it adds routes, which an app that has served requests refuses
 def test_the_walk_catches_an_unscoped_route_and_an_unknown_argument(app, db, world, jobs):
     """The safety net itself: a leaky route and an unmapped argument must be reported."""
     from workbench.auth.decorators import owner_required

@@ -82,7 +82,6 @@ def test_cron_and_worker_retry_when_redis_is_gone(app, runner, monkeypatch, capl
     from redis.retry import Retry
     from rq import Queue
 
-    from workbench.jobs import cli
 
     nowhere = Redis(port=embedded_redis.free_port(), socket_connect_timeout=1, retry=Retry(NoBackoff(), 0))
     monkeypatch.setitem(app.extensions, "rq_queue", Queue(app.config["RQ_QUEUE"], connection=nowhere))

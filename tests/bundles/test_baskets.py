@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from itertools import count
 
+from tests.factories import gen_order
 from workbench.bundles.apriori import mine
 from workbench.bundles.baskets import store_baskets
-from workbench.models import Order, OrderItem, OrderStatus
+from workbench.models import Order, OrderStatus
 
-_codes = count(1)
 FIRST, LAST = date(2026, 3, 10), date(2026, 3, 11)
 
 
 def _order(db, store_world, placed_at: datetime, products, status=OrderStatus.PAID) -> Order:
-    order = Order(code=f"BK{next(_codes):06d}", store_id=store_world.store.id,
-                  member_id=store_world.members[0].id, status=status, source="demo",
-                  total_fen=sum(p.price_fen for p in products), placed_at=placed_at)
-    db.session.add(order)
-    db.session.flush()
-    for p in products:
-        db.session.add(OrderItem(order_id=order.id, product_id=p.id, quantity=1, unit_price_fen=p.price_fen,
-                                 list_price_fen=p.price_fen, amount_fen=p.price_fen))
-    db.session.flush()
-    return order
+    """One line of quantity 1 per product (a product listed twice is two lines)."""
+    return gen_order(db.session, store_world.store, store_world.members[0], products, status=status,
+                     placed_at=placed_at)
 
 
 def test_local_day_boundaries_statuses_and_stores(db, world):

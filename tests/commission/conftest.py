@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from itertools import count
 
 import pytest
 
@@ -15,7 +14,6 @@ from workbench.models import (
     CommissionPlanVersion,
     CommissionRate,
     CommissionTier,
-    Order,
     OrderItem,
     Refund,
 )
@@ -33,7 +31,6 @@ class Ledger:
     session: object
     world: factories.World
     plan: CommissionPlan
-    _codes = count(1)
 
     @property
     def store(self):
@@ -60,16 +57,11 @@ class Ledger:
         sw = store or self.world.a
         product = product or self.world.products[1]
         moment = at(day, hour)
-        order = Order(code=f"CM{next(self._codes):07d}", store_id=sw.store.id, member_id=sw.members[0].id,
-                      status="picked_up", source="demo", total_fen=amount_fen, placed_at=moment,
-                      arrived_at=moment, picked_up_at=moment, campaign_id=campaign_id)
-        self.session.add(order)
-        self.session.flush()
-        item = OrderItem(order_id=order.id, product_id=product.id, quantity=1, unit_price_fen=amount_fen,
-                         list_price_fen=max(amount_fen, product.price_fen), amount_fen=amount_fen)
-        self.session.add(item)
-        self.session.flush()
-        return item
+        # The "CM" prefix lets the property tests delete exactly the orders made here.
+        order = factories.gen_order(self.session, sw.store, sw.members[0], [(product, 1, amount_fen)],
+                                    code_prefix="CM", status="picked_up", placed_at=moment, arrived_at=moment,
+                                    picked_up_at=moment, campaign=campaign_id)
+        return order.items[0]
 
     def refund(self, item: OrderItem, amount_fen: int, when: datetime) -> Refund:
         r = Refund(store_id=self.store.id, order_item_id=item.id, quantity=1, amount_fen=amount_fen,

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import numpy as np
 import pytest
 from sqlalchemy import func, select, text
 
+from tests.factories import gen_member, gen_order
 from workbench.demo import load as demo_load
 from workbench.demo import process
 from workbench.demo.generate import SEEDED_TABLES, SeedParams, generate, members_for
@@ -16,7 +17,6 @@ from workbench.demo.seed import DataExists, reset_database, seed
 from workbench.models import (
     Interaction,
     JobRecord,
-    Member,
     Order,
     OrderItem,
     Product,
@@ -120,14 +120,10 @@ def test_foreign_keys_and_checks_hold(app, db):
             assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
     # Ids continue after the loaded ones (PostgreSQL sequences were moved).
     store = db.session.get(Store, 1)
-    member = Member(store_id=store.id, community_id=store.communities[0].id, phone="19900000000", name="新会员",
-                    joined_on=END)
-    db.session.add(member)
+    member = gen_member(db.session, store, store.communities[0], phone="19900000000", name="新会员", joined_on=END)
     db.session.commit()
     assert member.id == 1201
-    order = Order(code="NEW-1", store_id=store.id, member_id=member.id, source="qr", total_fen=0,
-                  placed_at=datetime.now(UTC))
-    db.session.add(order)
+    order = gen_order(db.session, store, member, code="NEW-1", status="placed", source="qr")
     db.session.commit()
     assert order.id == db.session.scalar(select(func.max(Order.id)))
 

@@ -9,11 +9,12 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
+from tests.factories import Line, gen_order
 from workbench.demo.generate import SeedParams
 from workbench.demo.seed import seed
 from workbench.forecasting import jobs
 from workbench.forecasting.api import NextForecast, forecast_next
-from workbench.models import Order, OrderItem, Store
+from workbench.models import Order, Product, Store
 
 END = date(2026, 11, 20)
 AS_OF = END - timedelta(days=3)  # the days after it exist in the data and must be ignored
@@ -52,13 +53,10 @@ def test_no_data_after_as_of_is_used(demo):
     store_id, product_id = next(k for k in lgbm.keys if k[0] == store.id)
     member_id = demo.session.scalar(select(Order.member_id).where(Order.store_id == store.id).limit(1))
     # A flood of sales on the day after as_of (local noon) must change nothing.
+    cheap = Line(demo.session.get(Product, product_id), quantity=50, unit_price_fen=2, list_price_fen=2)
     for k in range(5):
-        o = Order(code=f"FUTURE{k}", store_id=store.id, member_id=member_id, status="paid", source="demo",
-                  total_fen=100, placed_at=datetime(2026, 11, 18, 4, k, tzinfo=UTC))
-        demo.session.add(o)
-        demo.session.flush()
-        demo.session.add(OrderItem(order_id=o.id, product_id=product_id, quantity=50, unit_price_fen=2,
-                                   list_price_fen=2, amount_fen=100))
+        gen_order(demo.session, store, member_id, [cheap],
+                  code=f"FUTURE{k}", placed_at=datetime(2026, 11, 18, 4, k, tzinfo=UTC))
     demo.session.commit()
     after = forecast_next(demo.session, None, AS_OF, horizon_days=2, method="ma28")
     lgbm_after = forecast_next(demo.session, None, AS_OF, horizon_days=2, options=FAST)

@@ -6,16 +6,9 @@ from datetime import UTC, date, datetime
 
 import numpy as np
 
+from tests.factories import gen_campaign, gen_order
 from workbench.forecasting.dbsource import load_panel
-from workbench.models import (
-    Campaign,
-    CampaignProduct,
-    Interaction,
-    LiveSession,
-    Order,
-    OrderItem,
-    Weather,
-)
+from workbench.models import Interaction, LiveSession, Weather
 
 
 def utc(*args) -> datetime:
@@ -28,24 +21,16 @@ def test_load_panel_from_orders_and_exogenous_tables(db, world):
     s = db.session
 
     def order(when, product, qty, status="paid"):
-        o = Order(code=f"T{when:%d%H%M}{product.id}{qty}", store_id=store.id, member_id=member.id,
-                  status=status, source="demo", total_fen=qty * product.price_fen, placed_at=when)
-        s.add(o)
-        s.flush()
-        s.add(OrderItem(order_id=o.id, product_id=product.id, quantity=qty, unit_price_fen=product.price_fen,
-                        list_price_fen=product.price_fen, amount_fen=qty * product.price_fen))
+        gen_order(s, store, member, [(product, qty)], status=status, placed_at=when)
 
     order(utc(2026, 3, 10, 15, 30), grape, 2)  # 23:30 in Shanghai → 3-10
     order(utc(2026, 3, 10, 16, 30), grape, 3)  # 00:30 on 3-11 in Shanghai
     order(utc(2026, 3, 12, 4, 0), grape, 7, status="cancelled")  # not demand
     order(utc(2026, 3, 12, 4, 0), grape, 1, status="refunded")  # demand that happened
     order(utc(2026, 3, 11, 2, 0), yogurt, 4)
-    camp = Campaign(store_id=store.id, title="t", starts_at=utc(2026, 3, 11, 16, 0),  # 3-12 00:00 local
-                    ends_at=utc(2026, 3, 12, 12, 0), pickup_on=date(2026, 3, 14), status="grouped")
-    s.add(camp)
-    s.flush()
-    s.add(CampaignProduct(campaign_id=camp.id, product_id=grape.id, group_price_fen=grape.price_fen * 3 // 4,
-                          threshold_qty=5))
+    gen_campaign(s, store, title="t", starts_at=utc(2026, 3, 11, 16, 0),  # 3-12 00:00 local
+                 ends_at=utc(2026, 3, 12, 12, 0), pickup_on=date(2026, 3, 14), status="grouped",
+                 products=[(grape, grape.price_fen * 3 // 4, 5)])
     s.add(LiveSession(store_id=store.id, title="live", started_at=utc(2026, 3, 10, 12, 0)))  # 20:00 local
     s.add(Weather(city=store.city, day=date(2026, 3, 11), temp_high_c=18, temp_low_c=9, rain_mm=125))
     for hour in (1, 2, 3):

@@ -8,14 +8,13 @@ from itertools import count
 
 import pytest
 
-from tests.factories import gen_product
+from tests.factories import gen_campaign, gen_member, gen_order, gen_product
 from workbench.models import (
     Building,
     Campaign,
     Category,
     Member,
     Order,
-    OrderItem,
     PickupPoint,
     Supplier,
 )
@@ -37,18 +36,9 @@ class Batch:
 
 
 def add_order(session, store, member, campaign, point, status, items, code=None) -> Order:
-    total = sum(q * p.price_fen for p, q in items)
-    order = Order(code=code or f"F{next(_seq):07d}", store_id=store.id, member_id=member.id,
-                  campaign_id=campaign.id if campaign else None, pickup_point_id=point.id if point else None,
-                  status=status, source="demo", total_fen=total,
-                  placed_at=datetime(2031, 5, 18, 2, 0, tzinfo=UTC))
-    session.add(order)
-    session.flush()
-    for p, q in items:
-        session.add(OrderItem(order_id=order.id, product_id=p.id, quantity=q, unit_price_fen=p.price_fen,
-                              list_price_fen=p.price_fen, amount_fen=q * p.price_fen))
-    session.flush()
-    return order
+    """An order placed on 2031-05-18 (before the batch's day) with ``items``: [(product, qty)]."""
+    return gen_order(session, store, member, items, code=code, code_prefix="F", campaign=campaign,
+                     pickup_point=point, status=status, placed_at=datetime(2031, 5, 18, 2, 0, tzinfo=UTC))
 
 
 def build_batch(session, world, day: date = DAY) -> Batch:
@@ -59,9 +49,8 @@ def build_batch(session, world, day: date = DAY) -> Batch:
     session.flush()
     grape, yogurt = world.products[0], world.products[1]
     cabbage = gen_product(session, fruit, veg_supplier, "有机小白菜", 590, spec="300g/袋", unit="袋")
-    campaign = Campaign(store_id=a.store.id, title="周三蔬果团", starts_at=datetime(2031, 5, 15, tzinfo=UTC),
-                        ends_at=datetime(2031, 5, 18, tzinfo=UTC), pickup_on=day, status="grouped")
-    session.add(campaign)
+    campaign = gen_campaign(session, a.store, title="周三蔬果团", starts_at=datetime(2031, 5, 15, tzinfo=UTC),
+                            ends_at=datetime(2031, 5, 18, tzinfo=UTC), pickup_on=day, status="grouped")
     point2 = PickupPoint(store_id=a.store.id, community_id=a.community.id, name="东门快递柜")
     b2 = Building(community_id=a.community.id, name="2栋", household_type="mixed", households=50)
     b10 = Building(community_id=a.community.id, name="10栋", household_type="mixed", households=50)
@@ -70,12 +59,8 @@ def build_batch(session, world, day: date = DAY) -> Batch:
     buildings = {"2栋": b2, "3栋": a.building, "10栋": b10}
 
     def member(name, building, room, phone, opt_out=False):
-        m = Member(store_id=a.store.id, community_id=a.community.id, building_id=building.id if building else None,
-                   phone=phone, name=name, room=room, joined_on=day - timedelta(days=30), push_opt_out=opt_out,
-                   pickup_code=f"9{next(_seq):05d}")
-        session.add(m)
-        session.flush()
-        return m
+        return gen_member(session, a.store, a.community, building=building, phone=phone, name=name, room=room,
+                          joined_on=day - timedelta(days=30), push_opt_out=opt_out, pickup_code=f"9{next(_seq):05d}")
 
     members = {
         "王阿姨": member("王阿姨", b10, "1单元502", "13911112222"),
@@ -98,10 +83,8 @@ def build_batch(session, world, day: date = DAY) -> Batch:
     o["refunded"] = add_order(session, a.store, members["李先生"], campaign, p1, "refunded", [(grape, 5)])
     # Store B's batch on the same day: must never show up in A's lists.
     b = world.b
-    b_campaign = Campaign(store_id=b.store.id, title="和平苑蔬果团", starts_at=datetime(2031, 5, 15, tzinfo=UTC),
-                          ends_at=datetime(2031, 5, 18, tzinfo=UTC), pickup_on=day, status="grouped")
-    session.add(b_campaign)
-    session.flush()
+    b_campaign = gen_campaign(session, b.store, title="和平苑蔬果团", starts_at=datetime(2031, 5, 15, tzinfo=UTC),
+                              ends_at=datetime(2031, 5, 18, tzinfo=UTC), pickup_on=day, status="grouped")
     batch.other_store_order = add_order(session, b.store, b.members[0], b_campaign, b.pickup_point, "shipped",
                                         [(grape, 6)], code="BSTORE0001")
     session.commit()

@@ -7,42 +7,37 @@ from datetime import UTC, datetime
 
 from sqlalchemy import event, insert
 
+from tests.factories import Line, gen_campaign, gen_member, item_values, order_values
 from tests.fulfilment.conftest import DAY
 from workbench.fulfilment import lists
-from workbench.models import Building, Campaign, Member, Order, OrderItem
+from workbench.models import Building, Order, OrderItem
 
 N_ORDERS = 600
 
 
 def busy_day(db, world):
     a = world.a
-    campaign = Campaign(store_id=a.store.id, title="大促", starts_at=datetime(2031, 5, 15, tzinfo=UTC),
-                        ends_at=datetime(2031, 5, 18, tzinfo=UTC), pickup_on=DAY, status="grouped")
-    db.session.add(campaign)
+    campaign = gen_campaign(db.session, a.store, title="大促", starts_at=datetime(2031, 5, 15, tzinfo=UTC),
+                            ends_at=datetime(2031, 5, 18, tzinfo=UTC), pickup_on=DAY, status="grouped")
     # The world already has 3栋; make the other 19.
     buildings = [a.building if i == 3 else
                  Building(community_id=a.community.id, name=f"{i}栋", household_type="mixed", households=80)
                  for i in range(1, 21)]
     db.session.add_all([b for b in buildings if b is not a.building])
     db.session.flush()
-    members = []
-    for i in range(300):
-        m = Member(store_id=a.store.id, community_id=a.community.id, building_id=buildings[i % 20].id,
-                   phone=f"1370000{i:04d}", name=f"会员{i}", room=f"{i % 3 + 1}单元{(i % 12 + 1) * 100 + 1}",
-                   joined_on=DAY, pickup_code=f"7{i:05d}")
-        members.append(m)
-    db.session.add_all(members)
+    members = [gen_member(db.session, a.store, a.community, building=buildings[i % 20], phone=f"1370000{i:04d}",
+                          name=f"会员{i}", room=f"{i % 3 + 1}单元{(i % 12 + 1) * 100 + 1}", joined_on=DAY,
+                          pickup_code=f"7{i:05d}", flush=False) for i in range(300)]
     db.session.flush()
     products = world.products
     placed = datetime(2031, 5, 18, tzinfo=UTC)
+    # Bulk inserts of the builders' rows: 600 ORM orders would make the setup the slow part.
     order_ids = db.session.execute(insert(Order).returning(Order.id), [
-        {"code": f"S{i:07d}", "store_id": a.store.id, "member_id": members[i % 300].id, "campaign_id": campaign.id,
-         "pickup_point_id": a.pickup_point.id, "status": "shipped", "source": "demo", "total_fen": 0,
-         "placed_at": placed} for i in range(N_ORDERS)
+        order_values(a.store, members[i % 300], code=f"S{i:07d}", campaign=campaign, pickup_point=a.pickup_point,
+                     status="shipped", total_fen=0, placed_at=placed) for i in range(N_ORDERS)
     ]).scalars().all()
     db.session.execute(insert(OrderItem), [
-        {"order_id": oid, "product_id": products[(k + j) % 3].id, "quantity": 1 + j, "unit_price_fen": 100,
-         "list_price_fen": 100, "amount_fen": 100 * (1 + j)}
+        item_values(oid, Line(products[(k + j) % 3], 1 + j, 100, 100))
         for k, oid in enumerate(order_ids) for j in range(2)
     ])
     db.session.commit()

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from tests.factories import gen_campaign
 from tests.fulfilment.conftest import DAY, add_order
 from workbench.models import Order, OrderEvent, OutboxMessage
 
@@ -228,12 +229,8 @@ def test_regional_sees_and_marks_only_its_region(db, login_as, world, batch):
     # The campaign belongs to A; give C its own so the batch rule holds.
     c_order.campaign_id = None
     db.session.commit()
-    from workbench.models import Campaign
-
-    c_campaign = Campaign(store_id=c.store.id, title="滨江团", starts_at=batch.campaign.starts_at,
-                          ends_at=batch.campaign.ends_at, pickup_on=DAY, status="grouped")
-    db.session.add(c_campaign)
-    db.session.flush()
+    c_campaign = gen_campaign(db.session, c.store, title="滨江团", starts_at=batch.campaign.starts_at,
+                              ends_at=batch.campaign.ends_at, pickup_on=DAY, status="grouped")
     c_order.campaign_id = c_campaign.id
     db.session.commit()
     regional = login_as(world.regional)

@@ -14,7 +14,8 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
-from workbench.models import Order, OrderEvent, OrderItem, OrderStatus
+from tests.factories import Line, gen_order
+from workbench.models import Order, OrderEvent, OrderStatus
 from workbench.orders import transitions
 from workbench.orders.transitions import ALLOWED, EXPLICIT_ONLY, TransitionRefused, move, move_one
 
@@ -38,20 +39,11 @@ UNDO = ("picked_up", "arrived")
 
 
 def make_order(db, world, status: str, store=None, **kw) -> Order:
+    """An order of one line at 1 元, placed a day before ``NOW`` at the store's pickup point."""
     sw = store or world.a
-    order = Order(code=f"T{status[:3].upper()}{make_order.n:05d}", store_id=sw.store.id, member_id=sw.members[0].id,
-                  pickup_point_id=sw.pickup_point.id, status=status, source="demo", total_fen=100,
-                  placed_at=EARLIER, **kw)
-    make_order.n += 1
-    db.session.add(order)
-    db.session.flush()
-    db.session.add(OrderItem(order_id=order.id, product_id=world.products[0].id, quantity=1, unit_price_fen=100,
-                             list_price_fen=100, amount_fen=100))
-    db.session.flush()
-    return order
-
-
-make_order.n = 1
+    return gen_order(db.session, sw.store, sw.members[0], [Line(world.products[0], 1, 100, 100)],
+                     code_prefix=f"T{status[:3].upper()}", status=status, pickup_point=sw.pickup_point,
+                     placed_at=EARLIER, **kw)
 
 
 def events(db, order_id: int) -> list[OrderEvent]:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from tests.factories import gen_order
 from workbench.formatting import SHANGHAI
 from workbench.models import OutboxMessage
 from workbench.outbox.notices import enqueue_arrival_notices, next_send_time
@@ -53,12 +54,8 @@ def test_one_notice_per_member_and_idempotent(app, db, world, arrived):
 
 
 def test_two_orders_of_one_member_make_one_notice(app, db, world):
-    from workbench.models import Order
-
-    second = Order(code="A-EXTRA-1", store_id=world.a.store.id, member_id=world.a.members[1].id,
-                   pickup_point_id=world.a.pickup_point.id, status="arrived", source="demo", total_fen=100,
-                   placed_at=sh(9))
-    db.session.add(second)
+    second = gen_order(db.session, world.a.store, world.a.members[1], code="A-EXTRA-1", total_fen=100,
+                       pickup_point=world.a.pickup_point, status="arrived", placed_at=sh(9))
     db.session.commit()
     with app.test_request_context():
         assert enqueue_arrival_notices(db.session, [world.a.orders[1].id, second.id], sh(10)) == 1

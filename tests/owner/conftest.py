@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from itertools import count
 
 import pytest
 
+from tests.factories import gen_member, gen_order
 from workbench.models import (
     Brand,
     Building,
@@ -15,7 +15,6 @@ from workbench.models import (
     Community,
     Member,
     Order,
-    OrderItem,
     Product,
     Region,
     Store,
@@ -46,24 +45,14 @@ class Shop:
     yogurt: Product
     member: Member
     other_member: Member
-    _codes = count(1)
 
     def order(self, *, local: datetime, items: list[tuple[Product, int]], status: str = "paid",
               store: Store | None = None, member: Member | None = None, **kw) -> Order:
         """An order placed at ``local`` (a naive Shanghai time) with ``items`` at list price."""
         store = store or self.store
         member = member or (self.member if store is self.store else self.other_member)
-        placed = shanghai(local)
-        total = sum(p.price_fen * q for p, q in items)
-        order = Order(code=f"T{next(self._codes):07d}", store_id=store.id, member_id=member.id, status=status,
-                      source="demo", total_fen=total, placed_at=placed, **kw)
-        self.session.add(order)
-        self.session.flush()
-        for p, q in items:
-            self.session.add(OrderItem(order_id=order.id, product_id=p.id, quantity=q, unit_price_fen=p.price_fen,
-                                       list_price_fen=p.price_fen, amount_fen=p.price_fen * q))
-        self.session.flush()
-        return order
+        return gen_order(self.session, store, member, items, code_prefix="T", status=status,
+                         placed_at=shanghai(local), **kw)
 
 
 @pytest.fixture
@@ -95,10 +84,8 @@ def shop(db):
                      price_fen=1000, cost_fen=600, shelf_life_days=10)
     s.add_all([grapes, yogurt])
     s.flush()
-    member = Member(store_id=store.id, community_id=community.id, building_id=building.id, phone="13800001111",
-                    name="王阿姨", room="2单元301", joined_on=date(2026, 1, 1))
-    other_member = Member(store_id=other.id, community_id=other_community.id, phone="13900002222", name="李叔",
-                          joined_on=date(2026, 1, 1))
-    s.add_all([member, other_member])
-    s.flush()
+    member = gen_member(s, store, community, building=building, phone="13800001111", name="王阿姨",
+                        room="2单元301", joined_on=date(2026, 1, 1))
+    other_member = gen_member(s, other, other_community, phone="13900002222", name="李叔",
+                              joined_on=date(2026, 1, 1))
     return Shop(s, store, other, community, building, fruit, dairy, grapes, yogurt, member, other_member)

@@ -7,14 +7,12 @@ from datetime import UTC, date, datetime, timedelta
 import plotly.graph_objects as go
 import pytest
 
+from tests.factories import gen_campaign, gen_member
 from tests.owner.conftest import NOON, TODAY, shanghai
 from workbench.models import (
     Building,
-    Campaign,
-    CampaignProduct,
     Interaction,
     LiveSession,
-    Member,
     MemberTag,
     Review,
     StockBatch,
@@ -101,15 +99,11 @@ def test_expiring_stock_within_two_days(shop):
 
 def test_campaign_progress_counts_paid_quantities(shop):
     s = shop.session
-    camp = Campaign(store_id=shop.store.id, title="周末葡萄团", starts_at=NOON - timedelta(days=1),
-                    ends_at=NOON + timedelta(days=1), pickup_on=TODAY + timedelta(days=2), status="active")
-    done = Campaign(store_id=shop.store.id, title="已结束", starts_at=NOON - timedelta(days=9),
-                    ends_at=NOON - timedelta(days=8), pickup_on=TODAY, status="closed")
-    s.add_all([camp, done])
-    s.flush()
-    s.add_all([CampaignProduct(campaign_id=camp.id, product_id=shop.grapes.id, group_price_fen=2500, threshold_qty=10),
-               CampaignProduct(campaign_id=camp.id, product_id=shop.yogurt.id, group_price_fen=800, threshold_qty=2)])
-    s.flush()
+    camp = gen_campaign(s, shop.store, title="周末葡萄团", starts_at=NOON - timedelta(days=1),
+                        ends_at=NOON + timedelta(days=1), pickup_on=TODAY + timedelta(days=2), status="active",
+                        products=[(shop.grapes, 2500, 10), (shop.yogurt, 800, 2)])
+    gen_campaign(s, shop.store, title="已结束", starts_at=NOON - timedelta(days=9), ends_at=NOON - timedelta(days=8),
+                 pickup_on=TODAY, status="closed")
     shop.order(local=D(2026, 11, 23, 9, 0), items=[(shop.grapes, 4), (shop.yogurt, 2)], campaign_id=camp.id)
     shop.order(local=D(2026, 11, 23, 9, 5), items=[(shop.grapes, 3)], campaign_id=camp.id, status="arrived")
     shop.order(local=D(2026, 11, 23, 9, 9), items=[(shop.grapes, 50)], campaign_id=camp.id, status="placed")
@@ -167,9 +161,8 @@ def test_community_overview(shop):
     b2 = Building(community_id=shop.community.id, name="2栋", household_type="elderly", households=50)
     s.add(b2)
     s.flush()
-    extra = [Member(store_id=shop.store.id, community_id=shop.community.id, building_id=b2.id, phone=f"1360000{i:04d}",
-                    name=f"会员{i}", joined_on=TODAY - timedelta(days=10 * i)) for i in range(1, 4)]
-    s.add_all(extra)
+    extra = [gen_member(s, shop.store, shop.community, building=b2, phone=f"1360000{i:04d}", name=f"会员{i}",
+                        joined_on=TODAY - timedelta(days=10 * i), flush=False) for i in range(1, 4)]
     s.flush()
     kids, price = Tag(name="有孩家庭", kind="static"), Tag(name="价格敏感", kind="dynamic")
     s.add_all([kids, price])

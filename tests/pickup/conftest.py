@@ -3,31 +3,20 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from itertools import count
 
 import pytest
 
-from workbench.models import Order, OrderItem
-
-_seq = count(1)
+from tests.factories import gen_order
+from workbench.models import Order
 
 
 def make_order(session, sw, member, *, status="arrived", arrived_at=None, picked_up_at=None, items=None,
                products=None, placed_at=None) -> Order:
     """An order of ``member`` in store ``sw`` with its lines (``items``: [(product, qty)])."""
-    now = datetime.now(UTC)
-    items = items or [(products[0], 2)]
-    total = sum(p.price_fen * q for p, q in items)
-    order = Order(code=f"P{sw.store.code}{next(_seq):05d}", store_id=sw.store.id, member_id=member.id,
-                  pickup_point_id=sw.pickup_point.id, status=status, source="demo", total_fen=total,
-                  placed_at=placed_at or now - timedelta(days=1), arrived_at=arrived_at, picked_up_at=picked_up_at)
-    session.add(order)
-    session.flush()
-    for p, q in items:
-        session.add(OrderItem(order_id=order.id, product_id=p.id, quantity=q, unit_price_fen=p.price_fen,
-                              list_price_fen=p.price_fen, amount_fen=q * p.price_fen))
-    session.flush()
-    return order
+    return gen_order(session, sw.store, member, items or [(products[0], 2)], code_prefix=f"P{sw.store.code}",
+                     status=status, pickup_point=sw.pickup_point,
+                     placed_at=placed_at or datetime.now(UTC) - timedelta(days=1), arrived_at=arrived_at,
+                     picked_up_at=picked_up_at)
 
 
 @pytest.fixture

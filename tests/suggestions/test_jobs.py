@@ -9,11 +9,12 @@ from redis import Redis
 from rq import SimpleWorker
 from sqlalchemy import select
 
+from tests.factories import gen_order
 from workbench.formatting import SHANGHAI
 from workbench.jobs.cron import cron_scheduler
 from workbench.jobs.models import JobRecord
 from workbench.jobs.queue import get_queue
-from workbench.models import Order, OrderItem, Suggestion
+from workbench.models import Suggestion
 from workbench.suggestions import jobs, scoring
 from workbench.suggestions.cli import suggestions_cli
 from workbench.types import utcnow
@@ -30,15 +31,9 @@ def utc(*args) -> datetime:
 def test_scoring_fills_actual_units(db, world):
     store, member, product, other = world.a.store, world.a.members[0], world.products[0], world.products[1]
     s = db.session
-    n = iter(range(1000))
 
     def order(when, prod, qty, status="paid", store_id=store.id):
-        o = Order(code=f"SC{next(n)}", store_id=store_id, member_id=member.id, status=status, source="demo",
-                  total_fen=qty * prod.price_fen, placed_at=when)
-        s.add(o)
-        s.flush()
-        s.add(OrderItem(order_id=o.id, product_id=prod.id, quantity=qty, unit_price_fen=prod.price_fen,
-                        list_price_fen=prod.price_fen, amount_fen=qty * prod.price_fen))
+        gen_order(s, store_id, member, [(prod, qty)], status=status, placed_at=when)
 
     order(utc(2026, 3, 9, 16, 30), product, 2)  # 00:30 on 3-10 in Shanghai: counts
     order(utc(2026, 3, 10, 15, 30), product, 3, status="picked_up")  # 23:30 on 3-10: counts

@@ -18,7 +18,7 @@ import uuid
 import warnings
 from pathlib import Path
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_BYTES = 8 * 1024 * 1024
@@ -39,20 +39,34 @@ Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 _work = threading.BoundedSemaphore(CONCURRENT)
 
 
+#: Why a photo was refused, by code. Lazy: the view renders them in the request's language,
+#: so the checks below run (and are tested) without an app.
+MESSAGES = {
+    "empty": _l("The photo is empty. Please take it again."),
+    "over_8_mb": _l("The photo is larger than 8 MB. Please take a smaller one."),
+    "busy": _l("Other photos are being processed. Please try again in a moment."),
+    "too_many_pixels": _l("The photo is too large. Please take a smaller one."),
+    "unreadable": _l("This file is not a photo we can read. Please take a photo (JPEG or PNG)."),
+}
+
+
 class PhotoRejected(ValueError):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    """``code`` is a key of ``MESSAGES``; ``message`` its (lazy) text."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(MESSAGES[code])
+        self.code = code
+        self.message = MESSAGES[code]
 
 
 def reencode(data: bytes) -> bytes:
     """The photo as a JPEG of at most ``MAX_SIDE`` px, upright, without EXIF; or ``PhotoRejected``."""
     if not data:
-        raise PhotoRejected(_("The photo is empty. Please take it again."))
+        raise PhotoRejected("empty")
     if len(data) > MAX_BYTES:
-        raise PhotoRejected(_("The photo is larger than 8 MB. Please take a smaller one."))
+        raise PhotoRejected("over_8_mb")
     if not _work.acquire(timeout=WAIT_SECONDS):
-        raise PhotoRejected(_("Other photos are being processed. Please try again in a moment."))
+        raise PhotoRejected("busy")
     try:
         return _reencode(data)
     finally:
@@ -60,7 +74,6 @@ def reencode(data: bytes) -> bytes:
 
 
 def _reencode(data: bytes) -> bytes:
-    too_large = _("The photo is too large. Please take a smaller one.")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -68,7 +81,7 @@ def _reencode(data: bytes) -> bytes:
         with opened as img:
             pixels = img.width * img.height
             if pixels > MAX_PIXELS:
-                raise PhotoRejected(too_large)
+                raise PhotoRejected("too_many_pixels")
             if img.format in ("JPEG", "MPO"):
                 # Decode at the smallest 1/2 … 1/8 scale whose longer side still reaches
                 # MAX_SIDE: a 12 MP phone photo is decoded at 3 MP.
@@ -76,7 +89,7 @@ def _reencode(data: bytes) -> bytes:
                 if shrink < 1:
                     img.draft("RGB", (int(img.width * shrink) or 1, int(img.height * shrink) or 1))
             elif pixels > MAX_FULL_DECODE_PIXELS:
-                raise PhotoRejected(too_large)
+                raise PhotoRejected("too_many_pixels")
             img.load()
             if img.mode not in ("RGB", "RGBA", "L", "LA"):
                 img = img.convert("RGBA")  # palette and 16-bit images resize badly as they are
@@ -90,9 +103,9 @@ def _reencode(data: bytes) -> bytes:
     except PhotoRejected:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise PhotoRejected(too_large) from None
+        raise PhotoRejected("too_many_pixels") from None
     except (UnidentifiedImageError, OSError, ValueError):
-        raise PhotoRejected(_("This file is not a photo we can read. Please take a photo (JPEG or PNG).")) from None
+        raise PhotoRejected("unreadable") from None
 
 
 def store_photo(upload_folder: str, store_id: int, jpeg: bytes) -> str:

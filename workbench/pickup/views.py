@@ -230,7 +230,7 @@ def report(item_id: int):
     except (tickets.TicketError, photos.PhotoRejected) as exc:
         db.session.rollback()
         photos.remove_photo(folder, stored)
-        error = exc if isinstance(exc, tickets.TicketError) else tickets.TicketError(exc.message, "photo")
+        error = exc if isinstance(exc, tickets.TicketError) else tickets.TicketError(str(exc.message), "photo")
         return _report_form(item_id, 400, error)
     except Exception:
         db.session.rollback()
