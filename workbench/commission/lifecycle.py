@@ -66,7 +66,7 @@ def add_adjustment(session: Session, store_id: int, period: str, amount_fen: int
 
 
 def _add_line(session: Session, statement: CommissionStatement, adj: CommissionAdjustment, day: date) -> None:
-    session.add(StatementLine(**adjustment_draft(adj, day).row(statement.id, statement.store_id)))
+    session.add(StatementLine(**adjustment_draft(adj, day).record(statement.id, statement.store_id)._asdict()))
     session.flush()
     statement.commission_fen = session.scalar(
         select(func.sum(StatementLine.commission_fen)).where(StatementLine.statement_id == statement.id)) or 0
