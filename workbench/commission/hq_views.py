@@ -21,7 +21,7 @@ from workbench.auth.decorators import hq_required, staff_required
 from workbench.auth.models import Role
 from workbench.auth.scoping import get_scoped_or_404, store_condition
 from workbench.catalog.models import Category, Product
-from workbench.commission import lifecycle, periods, plan_editor, settlement
+from workbench.commission import lifecycle, periods, plan_editor, settlement, states
 from workbench.commission.books import version_on
 from workbench.commission.lifecycle import LifecycleError
 from workbench.commission.models import CommissionPlan
@@ -243,7 +243,7 @@ def close_month():
     """Queue closing the month for every store; refusals are explained before anything is queued."""
     period = _period_arg(request.form)
     back = url_for(".index", period=period)
-    message = _close_refusal(period, settlement.close_check(db.session, period, _today()))
+    message = _close_refusal(period, states.close_check(db.session, period, _today()))
     if message is not None:
         raise Conflict(message, fragment="jobs/_error.html", back=back)
     job = launch(CLOSE_JOB, _("Close %(month)s for every store", month=period), period,

@@ -45,14 +45,10 @@ from workbench.commission.models import (
     StatementStatus,
 )
 from workbench.commission.rules import Line, clawback_fen, rate_month
+from workbench.commission.states import CLOSED_STATES, refuse_gaps, refuse_running
 from workbench.orders.models import Order, OrderItem, Refund
 from workbench.stores.models import Store
 from workbench.timeutil import local_day
-
-CLOSED_STATES = (StatementStatus.CLOSED, StatementStatus.CONFIRMED, StatementStatus.PAID)
-
-
-
 
 # ------------------------------------------------------------------ raw data
 
@@ -305,12 +301,6 @@ def adjustment_draft(adj: CommissionAdjustment, day: date) -> LineDraft:
 # ------------------------------------------------------------------ closing
 
 
-class CloseRefused(Exception):
-    def __init__(self, reason: str, detail: str = "") -> None:
-        super().__init__(f"{reason}: {detail}")
-        self.reason, self.detail = reason, detail
-
-
 @dataclass
 class CloseResult:
     period: str
@@ -328,9 +318,8 @@ def close_period(session: Session, period: str, now: datetime, store_ids: Iterab
     never closed (a clawback must land on the next statement, so months close in order).
     Stores already closed for the period are left as they are. Does not commit.
     """
-    first, last = periods.parse(period)
-    if last >= local_day(now):
-        raise CloseRefused("running", period)
+    _first, last = periods.parse(period)
+    refuse_running(period, local_day(now))
     stores = session.execute(
         select(Store.id, Store.code, Store.commission_plan_id)
         .where(Store.is_active.is_(True) if store_ids is None else Store.id.in_(list(store_ids)))
@@ -349,7 +338,7 @@ def close_period(session: Session, period: str, now: datetime, store_ids: Iterab
             todo.append((store_id, code, plan_id))
     if not todo:
         return result
-    _refuse_gaps(session, [s for s, _, _ in todo], period)
+    refuse_gaps(session, [s for s, _, _ in todo], period)
     books = load_plan_books(session, {p for _, _, p in todo})
     ids = [s for s, _, _ in todo]
     with _collector_paused():
@@ -486,28 +475,6 @@ def insert_lines(session: Session, rows: Iterable[LineRecord]) -> int:
             write(row)
             count += 1
     return count
-
-
-def _refuse_gaps(session: Session, store_ids: list[int], period: str) -> None:
-    """Refuse when a store's previous month had pickups but was never closed.
-
-    Only once a store's settlement has started (it has an earlier statement): the first
-    month ever closed may follow months that never had statements.
-    """
-    before = periods.preceding(period)
-    start, end = periods.utc_bounds(before)
-    closed = select(CommissionStatement.store_id).where(
-        CommissionStatement.period == before, CommissionStatement.status.in_(CLOSED_STATES))
-    started = select(CommissionStatement.store_id).where(CommissionStatement.period < period)
-    missing = session.scalars(
-        select(Store.code)
-        .where(Store.id.in_(store_ids), Store.id.in_(started), Store.id.not_in(closed),
-               select(Order.id).where(Order.store_id == Store.id, Order.picked_up_at >= start,
-                                      Order.picked_up_at < end).exists())
-        .order_by(Store.code)
-    ).all()
-    if missing:
-        raise CloseRefused("gap", f"{before}: {', '.join(missing[:10])}" + (" …" if len(missing) > 10 else ""))
 
 
 # ------------------------------------------------------------------ recompute
