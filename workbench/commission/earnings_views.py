@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from workbench.auth.decorators import owner_required
 from workbench.auth.scoping import current_store
-from workbench.commission import lifecycle, owner_csv, owner_page, pdf
+from workbench.commission import earnings_page, lifecycle, owner_csv, pdf
 from workbench.commission.models import StatementLine
 from workbench.commission.report import statement_report
 from workbench.extensions import db
@@ -31,8 +31,8 @@ DISPUTE_ERRORS = {
 
 def _period_or_404(store_id: int, period: str) -> str:
     try:
-        owner_page.choose_period(db.session, store_id, period, utcnow())
-    except owner_page.UnknownPeriod:
+        earnings_page.choose_period(db.session, store_id, period, utcnow())
+    except earnings_page.UnknownPeriod:
         abort(404)
     return period
 
