@@ -12,6 +12,7 @@ from collections import defaultdict
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -35,8 +36,9 @@ from workbench.commission.forms import (
 )
 from workbench.commission.lifecycle import LifecycleError
 from workbench.commission.models import CommissionPlan
+from workbench.commission.refusals import FieldErrors, Refusals
 from workbench.commission.report import fill_names, statement_report
-from workbench.errors import Conflict
+from workbench.errors import Conflict, Invalid, refusal
 from workbench.extensions import db
 from workbench.hq import services as hq_services
 from workbench.jobs import kinds
@@ -278,6 +280,13 @@ def _dispute_or_404(dispute_id: int) -> settlement.DisputeRow:
     return row
 
 
+#: Each refusal is a 400 on the dispute's item.
+RESOLVE_REFUSALS = Refusals({
+    "already_resolved": (Invalid, _l("A colleague resolved this dispute a moment ago.")),
+    "final": (Invalid, _l("The statement is already confirmed; adjust next month instead.")),
+}, other=(Invalid, _l("This dispute cannot be resolved now.")))
+
+
 @bp.route("/disputes/resolve", methods=["POST"])
 @staff_required
 def resolve_dispute():
@@ -291,31 +300,30 @@ def resolve_dispute():
     if dispute_id is None:
         abort(404)
     row = _dispute_or_404(dispute_id)
-    error = form.error()
-    if error is None:
+    # htmx shows a refusal on the dispute's item; a plain form post in the flash.
+    with refusal(flash_it=not wants_fragment()) as refused:
+        error = form.error()
+        if error is not None:
+            raise Invalid(error)
         try:
             lifecycle.resolve_dispute(db.session, row.id, accept=form.accept, resolution=form.resolution_text(),
                                       resolver_id=current_user.id, now=utcnow(), amount_fen=form.amount_fen,
                                       store_ids=settlement.visible_store_ids(db.session, _visible()))
-            db.session.commit()
         except LifecycleError as exc:
-            db.session.rollback()
-            error = {"already_resolved": _("A colleague resolved this dispute a moment ago."),
-                     "final": _("The statement is already confirmed; adjust next month instead.")}.get(
-                exc.code, _("This dispute cannot be resolved now."))
-        else:
-            flash(_("Dispute resolved for %(store)s.", store=row.store_code), "success")
+            raise RESOLVE_REFUSALS(exc) from None
+        db.session.commit()
+        flash(_("Dispute resolved for %(store)s.", store=row.store_code), "success")
     row = _dispute_or_404(row.id)
     if wants_fragment():
         # The dispute's item, and the month's table out of band: an accepted dispute changes
         # the store's commission, a resolved one its count of open disputes.
         context = _settlement_context(row.period, form)
-        context.update(d=row, error=error, form=form, table_oob=error is None)
+        context.update(d=row, error=refused.message, form=form, table_oob=refused.error is None)
         return render("hq/commission/settlement.html", "hq/commission/_dispute.html",
-                      status=400 if error else 200, **context)
-    if error:
-        flash(error, "error")
-        return render("hq/commission/settlement.html", status=400, **_settlement_context(row.period, form))
+                      status=refused.status, **context)
+    if refused.error:
+        return render("hq/commission/settlement.html", status=refused.status,
+                      **_settlement_context(row.period, form))
     return redirect(url_for(".index", period=row.period), 303)
 
 
@@ -368,6 +376,12 @@ def store(store_id: int):
     return render("hq/commission/store.html", **_store_context(row, period))
 
 
+ADJUST_REFUSALS = Refusals({
+    "bad_amount": (Invalid, _l("The adjustment must not be zero and at most ¥1,000,000.")),
+    "final": (Invalid, _l("This statement is already confirmed or paid: adjust the next month instead.")),
+}, other=(Invalid, _l("The adjustment could not be added.")))
+
+
 @bp.route("/stores/<int:store_id>/adjust", methods=["POST"])
 @staff_required
 def adjust(store_id: int):
@@ -375,19 +389,19 @@ def adjust(store_id: int):
     row = get_scoped_or_404(Store, store_id)
     form = AdjustmentForm(request.form)
     period = _month(form)
-    error = form.error()
-    if error is None:
+    with refusal(flash_it=False) as refused:  # the form says why, next to the fields
+        error = form.error()
+        if error is not None:
+            raise Invalid(error)
         try:
             lifecycle.add_adjustment(db.session, row.id, period, form.amount_fen, form.reason.data, current_user.id,
                                      utcnow())
-            db.session.commit()
         except LifecycleError as exc:
-            db.session.rollback()
-            error = {"bad_amount": _("The adjustment must not be zero and at most ¥1,000,000."),
-                     "final": _("This statement is already confirmed or paid: adjust the next month instead.")}.get(
-                exc.code, _("The adjustment could not be added."))
-    if error:
-        return render("hq/commission/store.html", status=400, **_store_context(row, period, form, error))
+            raise ADJUST_REFUSALS(exc) from None
+        db.session.commit()
+    if refused.error:
+        return render("hq/commission/store.html", status=refused.status,
+                      **_store_context(row, period, form, refused.message))
     flash(_("Adjustment added to %(store)s's statement for %(month)s.", store=row.code, month=period), "success")
     return redirect(url_for(".store", store_id=row.id, period=period), 303)
 
@@ -525,18 +539,19 @@ def create_version(plan_id: int):
     """Save the new version (one transaction, created by the current user)."""
     plan = _plan_or_404(plan_id)
     form = _posted_form(plan)
-    try:
-        proposal = plan_editor.validate(db.session, plan.id, form, _today())
-        version = plan_editor.save(db.session, proposal, current_user.id, utcnow())
-        db.session.commit()
-    except plan_editor.Invalid as exc:
-        db.session.rollback()
-        return render("hq/commission/plan.html", status=400, **_plan_context(plan, form, exc.errors))
-    except IntegrityError:
-        db.session.rollback()  # a colleague saved a version for the same day meanwhile
-        errors = {"effective_from": _("Another version already starts on %(day)s. Choose another day.",
-                                      day=form.effective_from)}
-        return render("hq/commission/plan.html", status=400, **_plan_context(plan, form, errors))
+    with refusal(flash_it=False) as refused:  # the form shows each field's problem
+        try:
+            proposal = plan_editor.validate(db.session, plan.id, form, _today())
+            version = plan_editor.save(db.session, proposal, current_user.id, utcnow())
+            db.session.commit()
+        except plan_editor.Invalid as exc:
+            raise FieldErrors(exc.errors) from None
+        except IntegrityError:  # a colleague saved a version for the same day meanwhile
+            raise FieldErrors({"effective_from": _("Another version already starts on %(day)s. Choose another day.",
+                                                   day=form.effective_from)}) from None
+    if refused.error:
+        return render("hq/commission/plan.html", status=refused.status,
+                      **_plan_context(plan, form, refused.error.errors))
     flash(_("New version saved: in force from %(day)s.", day=version.effective_from.isoformat()), "success")
     return redirect(url_for(".plan", plan_id=plan.id), 303)
 
