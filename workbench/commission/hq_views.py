@@ -34,10 +34,10 @@ from workbench.commission.forms import (
     SettlementFilters,
     id_or_none,
 )
-from workbench.commission.lifecycle import LifecycleError
 from workbench.commission.models import CommissionPlan
 from workbench.commission.refusals import FieldErrors, Refusals
 from workbench.commission.report import fill_names, statement_report
+from workbench.commission.states import LifecycleError
 from workbench.errors import Conflict, Invalid, refusal
 from workbench.extensions import db
 from workbench.hq import services as hq_services
