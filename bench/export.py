@@ -95,7 +95,7 @@ def main() -> int:
 
     from workbench import create_app
     from workbench.commission.models import CommissionStatement, StatementLine
-    from workbench.commission.statements import CLOSED_STATES
+    from workbench.commission.states import CLOSED_STATES
     from workbench.extensions import db
     from workbench.models import Role, User
 

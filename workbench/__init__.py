@@ -103,8 +103,8 @@ def register_queue(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from workbench.auth.views import bp as auth_bp
+    from workbench.commission.earnings_views import bp as earnings_bp
     from workbench.commission.hq_views import bp as hq_commission_bp
-    from workbench.commission.owner_views import bp as earnings_bp
     from workbench.fulfilment.hq_views import bp as hq_fulfilment_bp
     from workbench.fulfilment.views import bp as fulfilment_bp
     from workbench.hq.views import bp as hq_bp

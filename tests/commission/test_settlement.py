@@ -9,7 +9,7 @@ from sqlalchemy import event, true
 
 from tests.commission.conftest import at
 from tests.commission.hq_fixtures import NOW, OCT, build_settled
-from workbench.commission import lifecycle, settlement
+from workbench.commission import lifecycle, settlement, states
 from workbench.commission.settlement import BadAmount, yuan_to_fen
 from workbench.models import CommissionStatement, Store
 
@@ -116,11 +116,11 @@ def test_bulk_pay_needs_confirmation_and_the_after_sales_window(ledger):
 def test_close_check_explains_refusals(ledger):
     build_settled(ledger, disputes=False)
     session = ledger.session
-    assert settlement.close_check(session, "2026-11", date(2026, 11, 20)) == "running"
-    assert settlement.close_check(session, OCT, date(2026, 11, 20)) == "nothing"
-    assert settlement.close_check(session, "2026-11", date(2026, 12, 1)) is None
+    assert states.close_check(session, "2026-11", date(2026, 11, 20)) == "running"
+    assert states.close_check(session, OCT, date(2026, 11, 20)) == "nothing"
+    assert states.close_check(session, "2026-11", date(2026, 12, 1)) is None
     ledger.pickup(date(2026, 12, 5), 10_000)
-    assert settlement.close_check(session, "2027-01", date(2027, 2, 1)).startswith("gap:2026-12")
+    assert states.close_check(session, "2027-01", date(2027, 2, 1)).startswith("gap:2026-12")
 
 
 def test_open_disputes_list_the_line_and_export_rows_follow_the_cli(ledger):

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import func, select, update
 
 from tests.commission.conftest import at
-from workbench.commission import lifecycle
-from workbench.commission.lifecycle import LifecycleError
-from workbench.commission.statements import CloseRefused, close_period, recompute, statement_of
+from workbench.commission import lifecycle, states
+from workbench.commission.statements import close_period, recompute, statement_of
+from workbench.commission.states import CloseRefused, LifecycleError
 from workbench.models import CommissionStatement, StatementLine
 
 SEP, OCT, NOV = "2026-09", "2026-10", "2026-11"
@@ -88,8 +88,8 @@ def test_refund_after_payment_is_clawed_back_once_on_the_next_statement(ledger):
     item = ledger.pickup(date(2026, 9, 3), 1_234)  # earns 99 fen (98.72 rounded)
     close(ledger, SEP, at(date(2026, 10, 1), 2))
     sep = statement_of(ledger.session, ledger.store.id, SEP)
-    assert lifecycle.confirm(ledger.session, [sep.id], ledger.world.hq.id, at(date(2026, 10, 10))) == [sep.id]
-    assert lifecycle.mark_paid(ledger.session, [sep.id], "BANK-001", ledger.world.hq.id, at(date(2026, 10, 15)),
+    assert states.confirm(ledger.session, [sep.id], ledger.world.hq.id, at(date(2026, 10, 10))) == [sep.id]
+    assert states.mark_paid(ledger.session, [sep.id], "BANK-001", ledger.world.hq.id, at(date(2026, 10, 15)),
                                date(2026, 10, 15)) == [sep.id]
     ledger.session.commit()
     ledger.refund(item, 617, at(date(2026, 10, 20)))  # half, after payment
@@ -127,7 +127,7 @@ def test_dispute_blocks_confirmation_until_resolved_and_accepting_adds_an_adjust
                                at(date(2026, 11, 2)))
     with pytest.raises(LifecycleError):
         lifecycle.open_dispute(ledger.session, ledger.store.id, line.id, "again", owner, at(date(2026, 11, 2)))
-    assert lifecycle.confirm(ledger.session, [st.id], hq, at(date(2026, 11, 3))) == []  # open dispute
+    assert states.confirm(ledger.session, [st.id], hq, at(date(2026, 11, 3))) == []  # open dispute
     with pytest.raises(LifecycleError) as exc:
         lifecycle.resolve_dispute(ledger.session, d.id, accept=True, resolution="同意", resolver_id=hq,
                                   now=at(date(2026, 11, 4)))
@@ -142,8 +142,8 @@ def test_dispute_blocks_confirmation_until_resolved_and_accepting_adds_an_adjust
         lifecycle.resolve_dispute(ledger.session, d.id, accept=False, resolution="x", resolver_id=hq,
                                   now=at(date(2026, 11, 4)))
     assert exc.value.code == "already_resolved"
-    assert lifecycle.confirm(ledger.session, [st.id], hq, at(date(2026, 11, 5))) == [st.id]
-    assert lifecycle.confirm(ledger.session, [st.id], hq, at(date(2026, 11, 5))) == []  # twice: nothing
+    assert states.confirm(ledger.session, [st.id], hq, at(date(2026, 11, 5))) == [st.id]
+    assert states.confirm(ledger.session, [st.id], hq, at(date(2026, 11, 5))) == []  # twice: nothing
     assert recompute(ledger.session, OCT).mismatches == []
 
 
@@ -162,7 +162,7 @@ def test_rejecting_needs_a_reason_and_disputes_only_on_closed_statements(ledger)
     assert exc.value.code == "reason_required"
     lifecycle.resolve_dispute(ledger.session, d.id, accept=False, resolution="按规则计算无误", resolver_id=hq,
                               now=at(date(2026, 11, 3)))
-    lifecycle.confirm(ledger.session, [st.id], hq, at(date(2026, 11, 5)))
+    states.confirm(ledger.session, [st.id], hq, at(date(2026, 11, 5)))
     with pytest.raises(LifecycleError) as exc:
         lifecycle.open_dispute(ledger.session, ledger.store.id, line.id, "再看看", ledger.world.a.owner.id,
                                at(date(2026, 11, 6)))
@@ -180,11 +180,11 @@ def test_payment_needs_a_reference_and_every_line_past_its_window(ledger):
     close(ledger, OCT, at(date(2026, 11, 1), 2))
     st = statement_of(ledger.session, ledger.store.id, OCT)
     hq = ledger.world.hq.id
-    lifecycle.confirm(ledger.session, [st.id], hq, at(date(2026, 11, 2)))
+    states.confirm(ledger.session, [st.id], hq, at(date(2026, 11, 2)))
     with pytest.raises(LifecycleError):
-        lifecycle.mark_paid(ledger.session, [st.id], "", hq, at(date(2026, 11, 3)), date(2026, 11, 3))
-    assert lifecycle.mark_paid(ledger.session, [st.id], "BANK-9", hq, at(date(2026, 11, 3)), date(2026, 11, 3)) == []
-    assert lifecycle.mark_paid(ledger.session, [st.id], "BANK-9", hq, at(date(2026, 11, 7)), date(2026, 11, 7)) == [
+        states.mark_paid(ledger.session, [st.id], "", hq, at(date(2026, 11, 3)), date(2026, 11, 3))
+    assert states.mark_paid(ledger.session, [st.id], "BANK-9", hq, at(date(2026, 11, 3)), date(2026, 11, 3)) == []
+    assert states.mark_paid(ledger.session, [st.id], "BANK-9", hq, at(date(2026, 11, 7)), date(2026, 11, 7)) == [
         st.id]
 
 
@@ -200,7 +200,7 @@ def test_adjustments_on_a_running_month_land_at_closing_and_final_statements_ref
     st = statement_of(ledger.session, ledger.store.id, OCT)
     assert [(ln.kind, ln.commission_fen) for ln in lines_of(ledger.session, st)] == [("earning", 800),
                                                                                       ("adjustment", 500)]
-    lifecycle.confirm(ledger.session, [st.id], hq, at(date(2026, 11, 2)))
+    states.confirm(ledger.session, [st.id], hq, at(date(2026, 11, 2)))
     ledger.session.commit()
     with pytest.raises(LifecycleError) as exc:
         lifecycle.add_adjustment(ledger.session, ledger.store.id, OCT, -100, "罚款", hq, at(date(2026, 11, 3)))

@@ -24,7 +24,7 @@ from redis import Redis
 from rq import Queue
 
 from tests.jobs.conftest import OCT, closed_october, ledger, owner_a  # noqa: F401  (fixtures)
-from workbench.commission import owner_page
+from workbench.commission import earnings_page
 from workbench.commission.statements import local_day
 from workbench.jobs.models import JobRecord, JobStatus
 from workbench.types import utcnow
@@ -122,7 +122,7 @@ def test_a_work_horse_killed_three_times_ends_failed_with_a_retry(owner_a, close
     assert len(pids_file.read_text().splitlines()) == ATTEMPTS  # no fourth run
 
     # A new request for another month starts a new job; so does the same month again.
-    options = owner_page.store_periods(db.session, closed_october.store.id, local_day(utcnow()))
+    options = earnings_page.store_periods(db.session, closed_october.store.id, local_day(utcnow()))
     other = next(p for p, _s in options if p != OCT)
     another = owner_a.post(f"/store/earnings/{other}/pdf", headers=HX)
     assert another.status_code == 200 and job_id_of(another) != job_id

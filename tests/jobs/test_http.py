@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from tests.conftest import login
 from tests.jobs.conftest import OCT
-from workbench.commission import owner_page
+from workbench.commission import earnings_page
 from workbench.commission.statements import local_day
 from workbench.embedded_redis import free_port
 from workbench.jobs.models import JobRecord, JobStatus
@@ -26,7 +26,7 @@ PDF = "workbench.commission.pdf.statement_pdf_job"
 
 
 def running_month(ledger) -> str:
-    options = owner_page.store_periods(ledger.session, ledger.store.id, local_day(utcnow()))
+    options = earnings_page.store_periods(ledger.session, ledger.store.id, local_day(utcnow()))
     month = next(p for p, _s in options if p != OCT)
     assert month != OCT
     return month

@@ -10,7 +10,8 @@ from flask.cli import AppGroup
 from sqlalchemy import select, true
 
 from workbench.commission import periods, settlement
-from workbench.commission.statements import CloseRefused, close_period, recompute
+from workbench.commission.statements import close_period, recompute
+from workbench.commission.states import CloseRefused
 from workbench.extensions import db
 from workbench.stores.models import Store
 from workbench.timeutil import local_day

@@ -12,6 +12,7 @@ from collections import defaultdict
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -21,12 +22,23 @@ from workbench.auth.decorators import hq_required, staff_required
 from workbench.auth.models import Role
 from workbench.auth.scoping import get_scoped_or_404, store_condition
 from workbench.catalog.models import Category, Product
-from workbench.commission import lifecycle, periods, plan_editor, settlement
+from workbench.commission import lifecycle, periods, plan_editor, settlement, states
 from workbench.commission.books import version_on
-from workbench.commission.lifecycle import LifecycleError
+from workbench.commission.forms import (
+    AdjustmentForm,
+    ConfirmForm,
+    DisputeResolutionForm,
+    LinesQuery,
+    MonthForm,
+    PayForm,
+    SettlementFilters,
+    id_or_none,
+)
 from workbench.commission.models import CommissionPlan
+from workbench.commission.refusals import FieldErrors, Refusals
 from workbench.commission.report import fill_names, statement_report
-from workbench.errors import Conflict
+from workbench.commission.states import LifecycleError
+from workbench.errors import Conflict, Invalid, refusal
 from workbench.extensions import db
 from workbench.hq import services as hq_services
 from workbench.jobs import kinds
@@ -60,16 +72,15 @@ def _today():
     return local_day(utcnow())
 
 
-def _period_arg(source, fallback: str | None = None) -> str:
-    """A valid "YYYY-MM" from ``source`` or the default month; a bad value is a 400 for a POST."""
-    value = (source.get("period") or "").strip()
-    try:
-        periods.parse(value)
-        return value
-    except periods.BadPeriod:
-        if fallback is not None:
-            return fallback
-        abort(400, description=_("Choose a month like 2026-10."))
+def _month(form: MonthForm, fallback: str | None = None) -> str:
+    """The form's month, else ``fallback`` (the default month of a page); without one (a POST)
+    a missing or bad month is a 400."""
+    month = form.month()
+    if month is not None:
+        return month
+    if fallback is not None:
+        return fallback
+    abort(400, description=_("Choose a month like 2026-10."))
 
 
 # ------------------------------------------------------------------ settlement
@@ -86,23 +97,22 @@ REASONS = {
 }
 
 
-def _filters(source) -> tuple[int | None, str | None]:
-    """(region id, status) from the query string or a form's filter_* fields; bad values mean "all"."""
-    region = (source.get("region") or source.get("filter_region") or "").strip()
-    region_id = int(region) if region.isdigit() and len(region) < 10 and current_user.role != Role.REGIONAL else None
-    status = source.get("status") or source.get("filter_status")
-    return region_id, status if status in settlement.ROW_STATUSES else None
+def _filters(form: SettlementFilters) -> tuple[int | None, str | None]:
+    """(region id, status) from the query string or a form's filter_* fields; bad values mean "all".
+
+    A regional manager sees one region: no region filter for them.
+    """
+    return (form.region_id() if current_user.role != Role.REGIONAL else None), form.row_status()
 
 
-def _settlement_context(period: str | None = None, source=None) -> dict:
+def _settlement_context(period: str | None = None, filters: SettlementFilters | None = None) -> dict:
     user = _user()
     today = _today()
     visible = _visible()
-    source = request.args if source is None else source
+    filters = SettlementFilters(request.args) if filters is None else filters
     if period is None:
-        period = _period_arg(source, settlement.default_period(db.session, visible, today))
-    # A regional manager sees one region: no region filter for them.
-    region_id, status = _filters(source)
+        period = _month(filters, settlement.default_period(db.session, visible, today))
+    region_id, status = _filters(filters)
     data = settlement.settlement(db.session, period, visible, today, region_id=region_id, status=status)
     last_month = periods.preceding(periods.of(today))
     unclosed_last_month = False
@@ -131,11 +141,11 @@ def index():
     return render("hq/commission/settlement.html", "hq/commission/_settlement.html", **_settlement_context())
 
 
-def _ids_from_form() -> list[int]:
-    raw = request.form.getlist("statement_id")
-    if any(not v.isdigit() or len(v) > 9 for v in raw):
-        abort(400, description=_("The selection is not valid. Reload the page and try again."))
-    return sorted({int(v) for v in raw})
+def _ticked(form: ConfirmForm) -> list[int]:
+    """The ticked statements' ids; a value that is not an id is a 400 (the page never sends one)."""
+    if not form.statement_id.validate(form):
+        abort(400, description=str(form.statement_id.errors[0]))
+    return form.statement_id.ids
 
 
 def _report_bulk(result: settlement.BulkResult, done_message: str) -> None:
@@ -151,49 +161,51 @@ def _report_bulk(result: settlement.BulkResult, done_message: str) -> None:
               "error")
 
 
-def _after_action(period: str, status: int = 200):
+def _after_action(period: str, form: SettlementFilters, status: int = 200):
     """htmx: the refreshed table (flashes ride along); a plain form: back to the page (PRG),
     or the page itself with the error status when the request was refused."""
     if not wants_fragment() and status < 400:
-        region_id, row_status = _filters(request.form)
+        region_id, row_status = _filters(form)
         args = {k: v for k, v in (("period", period), ("status", row_status), ("region", region_id)) if v}
         return redirect(url_for(".index", **args), 303)
     return render("hq/commission/settlement.html", "hq/commission/_settlement.html", status=status,
-                  **_settlement_context(period, request.form))
+                  **_settlement_context(period, form))
 
 
 @bp.route("/confirm", methods=["POST"])
 @hq_required
 def confirm():
     """Confirm the ticked statements; each one that cannot be is reported with why."""
-    period = _period_arg(request.form)
-    ids = _ids_from_form()
+    form = ConfirmForm(request.form)
+    period = _month(form)
+    ids = _ticked(form)
     if not ids:
         flash(_("Tick the stores to confirm first."), "error")
-        return _after_action(period, 400)
+        return _after_action(period, form, 400)
     result = settlement.bulk_confirm(db.session, period, ids, _visible(), current_user.id, utcnow())
     db.session.commit()
     _report_bulk(result, _("Confirmed %(n)s statements."))
-    return _after_action(period)
+    return _after_action(period, form)
 
 
 @bp.route("/pay", methods=["POST"])
 @hq_required
 def pay():
     """Mark the ticked statements paid with the payment reference (bank transfer number)."""
-    period = _period_arg(request.form)
-    ids = _ids_from_form()
-    ref = (request.form.get("payment_ref") or "").strip()
+    form = PayForm(request.form)
+    period = _month(form)
+    ids = _ticked(form)
     if not ids:
         flash(_("Tick the stores to mark as paid first."), "error")
-        return _after_action(period, 400)
-    if not ref or len(ref) > 60:
-        flash(_("Enter the payment reference (up to 60 characters), such as the bank transfer number."), "error")
-        return _after_action(period, 400)
-    result = settlement.bulk_pay(db.session, period, ids, ref, _visible(), current_user.id, utcnow())
+        return _after_action(period, form, 400)
+    if not form.payment_ref.validate(form):
+        flash(str(form.payment_ref.errors[0]), "error")
+        return _after_action(period, form, 400)
+    result = settlement.bulk_pay(db.session, period, ids, form.payment_ref.data, _visible(), current_user.id,
+                                 utcnow())
     db.session.commit()
     _report_bulk(result, _("Marked %(n)s statements as paid."))
-    return _after_action(period)
+    return _after_action(period, form)
 
 
 @bp.route("/export.csv")
@@ -206,8 +218,9 @@ def export():
     """
     today = _today()
     visible = _visible()
-    period = _period_arg(request.args, settlement.default_period(db.session, visible, today))
-    region_id = _filters(request.args)[0]
+    filters = SettlementFilters(request.args)
+    period = _month(filters, settlement.default_period(db.session, visible, today))
+    region_id = _filters(filters)[0]
 
     def produce(session):
         # The stream's own session (see workbench.streaming): the request's is gone by the
@@ -241,9 +254,9 @@ def _close_refusal(period: str, why: str | None) -> str | None:
 @hq_required
 def close_month():
     """Queue closing the month for every store; refusals are explained before anything is queued."""
-    period = _period_arg(request.form)
+    period = _month(MonthForm(request.form))
     back = url_for(".index", period=period)
-    message = _close_refusal(period, settlement.close_check(db.session, period, _today()))
+    message = _close_refusal(period, states.close_check(db.session, period, _today()))
     if message is not None:
         raise Conflict(message, fragment="jobs/_error.html", back=back)
     job = launch(CLOSE_JOB, _("Close %(month)s for every store", month=period), period,
@@ -267,6 +280,13 @@ def _dispute_or_404(dispute_id: int) -> settlement.DisputeRow:
     return row
 
 
+#: Each refusal is a 400 on the dispute's item.
+RESOLVE_REFUSALS = Refusals({
+    "already_resolved": (Invalid, _l("A colleague resolved this dispute a moment ago.")),
+    "final": (Invalid, _l("The statement is already confirmed; adjust next month instead.")),
+}, other=(Invalid, _l("This dispute cannot be resolved now.")))
+
+
 @bp.route("/disputes/resolve", methods=["POST"])
 @staff_required
 def resolve_dispute():
@@ -275,53 +295,35 @@ def resolve_dispute():
     The dispute's id comes in the form and is looked up within the user's stores. htmx
     swaps the dispute's row; a plain form goes back to the settlement page.
     """
-    raw_id = (request.form.get("dispute_id") or "").strip()
-    if not raw_id.isdigit() or len(raw_id) > 9:
+    form = DisputeResolutionForm(request.form)
+    dispute_id = id_or_none(form.dispute_id.data)
+    if dispute_id is None:
         abort(404)
-    row = _dispute_or_404(int(raw_id))
-    decision = request.form.get("decision")
-    resolution = (request.form.get("resolution") or "").strip()
-    amount_text = (request.form.get("amount") or "").strip()
-    error = None
-    amount_fen = None
-    if decision not in ("accept", "reject"):
-        error = _("Choose accept or reject.")
-    elif decision == "accept":
+    row = _dispute_or_404(dispute_id)
+    # htmx shows a refusal on the dispute's item; a plain form post in the flash.
+    with refusal(flash_it=not wants_fragment()) as refused:
+        error = form.error()
+        if error is not None:
+            raise Invalid(error)
         try:
-            amount_fen = settlement.yuan_to_fen(amount_text)
-        except settlement.BadAmount:
-            error = _("Enter the adjustment in yuan, such as 12.50 or -3, with at most 2 decimals.")
-        else:
-            if amount_fen == 0 or abs(amount_fen) > lifecycle.MAX_ADJUSTMENT_FEN:
-                error = _("The adjustment must not be zero and at most ¥1,000,000.")
-        if not error and not resolution:
-            resolution = _("Accepted by HQ")
-    elif not resolution:
-        error = _("Give the owner a reason for rejecting.")
-    if error is None:
-        try:
-            lifecycle.resolve_dispute(db.session, row.id, accept=decision == "accept", resolution=resolution,
-                                      resolver_id=current_user.id, now=utcnow(), amount_fen=amount_fen,
+            lifecycle.resolve_dispute(db.session, row.id, accept=form.accept, resolution=form.resolution_text(),
+                                      resolver_id=current_user.id, now=utcnow(), amount_fen=form.amount_fen,
                                       store_ids=settlement.visible_store_ids(db.session, _visible()))
-            db.session.commit()
         except LifecycleError as exc:
-            db.session.rollback()
-            error = {"already_resolved": _("A colleague resolved this dispute a moment ago."),
-                     "final": _("The statement is already confirmed; adjust next month instead.")}.get(
-                exc.code, _("This dispute cannot be resolved now."))
-        else:
-            flash(_("Dispute resolved for %(store)s.", store=row.store_code), "success")
+            raise RESOLVE_REFUSALS(exc) from None
+        db.session.commit()
+        flash(_("Dispute resolved for %(store)s.", store=row.store_code), "success")
     row = _dispute_or_404(row.id)
     if wants_fragment():
         # The dispute's item, and the month's table out of band: an accepted dispute changes
         # the store's commission, a resolved one its count of open disputes.
-        context = _settlement_context(row.period, request.form)
-        context.update(d=row, error=error, form=request.form, table_oob=error is None)
+        context = _settlement_context(row.period, form)
+        context.update(d=row, error=refused.message, form=form, table_oob=refused.error is None)
         return render("hq/commission/settlement.html", "hq/commission/_dispute.html",
-                      status=400 if error else 200, **context)
-    if error:
-        flash(error, "error")
-        return render("hq/commission/settlement.html", status=400, **_settlement_context(row.period, request.form))
+                      status=refused.status, **context)
+    if refused.error:
+        return render("hq/commission/settlement.html", status=refused.status,
+                      **_settlement_context(row.period, form))
     return redirect(url_for(".index", period=row.period), 303)
 
 
@@ -338,14 +340,10 @@ def _page_arg(lines: int) -> tuple[int | str, int]:
     """(page, pages) from ``?page=``: ``all``, or a number; a bad or out-of-range value
     shows the nearest page."""
     pages = max(1, -(-lines // LINES_PER_PAGE))
-    raw = (request.args.get("page") or "1").strip()
-    if raw == "all":
-        return "all", pages
-    page = int(raw) if raw.isdigit() and len(raw) < 6 else 1
-    return min(max(page, 1), pages), pages
+    return LinesQuery(request.args).page_number(pages), pages
 
 
-def _store_context(store: Store, period: str, form=None, error=None) -> dict:
+def _store_context(store: Store, period: str, form: AdjustmentForm | None = None, error=None) -> dict:
     now = utcnow()
     # Names (order code, product) only for the lines shown: totals come from every line.
     report = statement_report(db.session, store.id, period, now, names=False)
@@ -363,7 +361,7 @@ def _store_context(store: Store, period: str, form=None, error=None) -> dict:
         "line_pages": pages,
         "first_line": first + 1,
         "page_size": LINES_PER_PAGE,
-        "form": form or {},
+        "form": form or AdjustmentForm(),
         "error": error,
         "can_settle": _can_settle(),
     }
@@ -374,8 +372,14 @@ def _store_context(store: Store, period: str, form=None, error=None) -> dict:
 def store(store_id: int):
     """One store's statement for a month, line by line, with the adjustment form."""
     row = get_scoped_or_404(Store, store_id)
-    period = _period_arg(request.args, settlement.default_period(db.session, _visible(), _today()))
+    period = _month(MonthForm(request.args), settlement.default_period(db.session, _visible(), _today()))
     return render("hq/commission/store.html", **_store_context(row, period))
+
+
+ADJUST_REFUSALS = Refusals({
+    "bad_amount": (Invalid, _l("The adjustment must not be zero and at most ¥1,000,000.")),
+    "final": (Invalid, _l("This statement is already confirmed or paid: adjust the next month instead.")),
+}, other=(Invalid, _l("The adjustment could not be added.")))
 
 
 @bp.route("/stores/<int:store_id>/adjust", methods=["POST"])
@@ -383,28 +387,21 @@ def store(store_id: int):
 def adjust(store_id: int):
     """A bonus (+) or penalty (−) in yuan with a mandatory reason; the author is the current user."""
     row = get_scoped_or_404(Store, store_id)
-    period = _period_arg(request.form)
-    error = None
-    try:
-        amount_fen = settlement.yuan_to_fen(request.form.get("amount"))
-    except settlement.BadAmount:
-        error = _("Enter the amount in yuan, such as 50 or -20.5, with at most 2 decimals.")
-    reason = (request.form.get("reason") or "").strip()
-    if error is None and not reason:
-        error = _("Say why: the owner sees the reason on the statement.")
-    if error is None and len(reason) > 200:
-        error = _("The reason can be at most 200 characters.")
-    if error is None:
+    form = AdjustmentForm(request.form)
+    period = _month(form)
+    with refusal(flash_it=False) as refused:  # the form says why, next to the fields
+        error = form.error()
+        if error is not None:
+            raise Invalid(error)
         try:
-            lifecycle.add_adjustment(db.session, row.id, period, amount_fen, reason, current_user.id, utcnow())
-            db.session.commit()
+            lifecycle.add_adjustment(db.session, row.id, period, form.amount_fen, form.reason.data, current_user.id,
+                                     utcnow())
         except LifecycleError as exc:
-            db.session.rollback()
-            error = {"bad_amount": _("The adjustment must not be zero and at most ¥1,000,000."),
-                     "final": _("This statement is already confirmed or paid: adjust the next month instead.")}.get(
-                exc.code, _("The adjustment could not be added."))
-    if error:
-        return render("hq/commission/store.html", status=400, **_store_context(row, period, request.form, error))
+            raise ADJUST_REFUSALS(exc) from None
+        db.session.commit()
+    if refused.error:
+        return render("hq/commission/store.html", status=refused.status,
+                      **_store_context(row, period, form, refused.message))
     flash(_("Adjustment added to %(store)s's statement for %(month)s.", store=row.code, month=period), "success")
     return redirect(url_for(".store", store_id=row.id, period=period), 303)
 
@@ -542,18 +539,19 @@ def create_version(plan_id: int):
     """Save the new version (one transaction, created by the current user)."""
     plan = _plan_or_404(plan_id)
     form = _posted_form(plan)
-    try:
-        proposal = plan_editor.validate(db.session, plan.id, form, _today())
-        version = plan_editor.save(db.session, proposal, current_user.id, utcnow())
-        db.session.commit()
-    except plan_editor.Invalid as exc:
-        db.session.rollback()
-        return render("hq/commission/plan.html", status=400, **_plan_context(plan, form, exc.errors))
-    except IntegrityError:
-        db.session.rollback()  # a colleague saved a version for the same day meanwhile
-        errors = {"effective_from": _("Another version already starts on %(day)s. Choose another day.",
-                                      day=form.effective_from)}
-        return render("hq/commission/plan.html", status=400, **_plan_context(plan, form, errors))
+    with refusal(flash_it=False) as refused:  # the form shows each field's problem
+        try:
+            proposal = plan_editor.validate(db.session, plan.id, form, _today())
+            version = plan_editor.save(db.session, proposal, current_user.id, utcnow())
+            db.session.commit()
+        except plan_editor.Invalid as exc:
+            raise FieldErrors(exc.errors) from None
+        except IntegrityError:  # a colleague saved a version for the same day meanwhile
+            raise FieldErrors({"effective_from": _("Another version already starts on %(day)s. Choose another day.",
+                                                   day=form.effective_from)}) from None
+    if refused.error:
+        return render("hq/commission/plan.html", status=refused.status,
+                      **_plan_context(plan, form, refused.error.errors))
     flash(_("New version saved: in force from %(day)s.", day=version.effective_from.isoformat()), "success")
     return redirect(url_for(".plan", plan_id=plan.id), 303)
 

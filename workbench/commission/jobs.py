@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from workbench.commission import periods, settlement
-from workbench.commission.statements import CloseRefused, close_period
+from workbench.commission import periods
+from workbench.commission.statements import close_period
+from workbench.commission.states import CloseRefused, close_check
 from workbench.extensions import db
 from workbench.formatting import local_today
 from workbench.jobs.runner import set_progress
@@ -58,7 +59,7 @@ def close_last_month(today: str | None = None, *, job_id: str | None = None) -> 
     """
     day = date.fromisoformat(today) if today else local_today()
     period = periods.preceding(periods.of(day))
-    if settlement.close_check(db.session, period, day) == "nothing":
+    if close_check(db.session, period, day) == "nothing":
         db.session.rollback()
         return {"period": period, "stores": 0, "lines": 0, "commission_fen": 0, "nothing_to_do": True}
     return close_month_job(period, job_id=job_id)

@@ -1,9 +1,8 @@
-"""A statement's life after closing: adjustments, disputes, HQ confirmation, payment.
+"""What happens on a statement besides its moves: HQ's adjustments, the owner's disputes.
 
-closed → confirmed (HQ, no open disputes) → paid (HQ, with a payment reference, once
-every line is past its after-sales window). Each step is a conditional UPDATE on the
-current status, so two HQ clerks cannot confirm or pay one statement twice. Nothing here
-commits: each HQ or owner action is one transaction in the view.
+The statement's states, their moves (confirm, pay) and the guards these actions ask
+(``can_adjust``, ``can_dispute``) are in ``states.py``. Nothing here commits: each HQ or
+owner action is one transaction in the view.
 """
 
 from __future__ import annotations
@@ -23,18 +22,11 @@ from workbench.commission.models import (
     StatementStatus,
 )
 from workbench.commission.statements import adjustment_draft, refresh_line_totals
+from workbench.commission.states import LifecycleError, can_adjust, can_dispute
 from workbench.timeutil import local_day
 
 S = StatementStatus
 MAX_ADJUSTMENT_FEN = 100_000_000  # ¥1,000,000: anything larger is a typo
-
-
-class LifecycleError(Exception):
-    """The action does not fit the statement's or dispute's current state; ``code`` says why."""
-
-    def __init__(self, code: str, **detail) -> None:
-        super().__init__(code)
-        self.code, self.detail = code, detail
 
 
 def add_adjustment(session: Session, store_id: int, period: str, amount_fen: int, reason: str,
@@ -54,7 +46,7 @@ def add_adjustment(session: Session, store_id: int, period: str, amount_fen: int
     statement = session.scalar(select(CommissionStatement).where(
         CommissionStatement.store_id == store_id, CommissionStatement.period == period)
         .with_for_update().execution_options(populate_existing=True))
-    if statement is not None and statement.status in (S.CONFIRMED, S.PAID):
+    if statement is not None and not can_adjust(statement.status):
         raise LifecycleError("final", status=statement.status)
     adj = CommissionAdjustment(store_id=store_id, period=period, amount_fen=amount_fen, reason=reason[:200],
                                created_by_id=author_id, created_at=now)
@@ -66,7 +58,7 @@ def add_adjustment(session: Session, store_id: int, period: str, amount_fen: int
 
 
 def _add_line(session: Session, statement: CommissionStatement, adj: CommissionAdjustment, day: date) -> None:
-    session.add(StatementLine(**adjustment_draft(adj, day).row(statement.id, statement.store_id)))
+    session.add(StatementLine(**adjustment_draft(adj, day).record(statement.id, statement.store_id)._asdict()))
     session.flush()
     statement.commission_fen = session.scalar(
         select(func.sum(StatementLine.commission_fen)).where(StatementLine.statement_id == statement.id)) or 0
@@ -88,7 +80,7 @@ def open_dispute(session: Session, store_id: int, line_id: int, note: str, autho
     # Locked: HQ's confirm locks the same row, so a dispute and a confirmation never cross.
     statement = session.scalar(select(CommissionStatement).where(CommissionStatement.id == line.statement_id)
                                .with_for_update().execution_options(populate_existing=True))
-    if statement.status != S.CLOSED:
+    if not can_dispute(statement.status):
         raise LifecycleError("not_disputable", status=statement.status)
     if session.scalar(select(CommissionDispute.id).where(CommissionDispute.line_id == line_id,
                                                          CommissionDispute.status == DisputeStatus.OPEN)):
@@ -132,62 +124,3 @@ def resolve_dispute(session: Session, dispute_id: int, *, accept: bool, resoluti
         dispute.adjustment_id = adj.id
     session.expire(dispute)
     return session.get(CommissionDispute, dispute_id)
-
-
-def confirm(session: Session, statement_ids: list[int], resolver_id: int, now: datetime) -> list[int]:
-    """Confirm closed statements without open disputes; returns the ids confirmed."""
-    if not statement_ids:
-        return []
-    # Lock first, then look for disputes: a dispute committed while we waited is seen.
-    locked = session.scalars(select(CommissionStatement.id).where(
-        CommissionStatement.id.in_(statement_ids), CommissionStatement.status == S.CLOSED).with_for_update()).all()
-    disputed = set(session.scalars(select(CommissionDispute.statement_id).where(
-        CommissionDispute.statement_id.in_(locked), CommissionDispute.status == DisputeStatus.OPEN)))
-    ready = [i for i in locked if i not in disputed]
-    if not ready:
-        return []
-    rows = session.execute(
-        update(CommissionStatement)
-        .where(CommissionStatement.id.in_(ready), CommissionStatement.status == S.CLOSED)
-        .values(status=S.CONFIRMED, confirmed_at=now, confirmed_by_id=resolver_id)
-        .returning(CommissionStatement.id)
-        .execution_options(synchronize_session=False)
-    ).all()
-    return _expired(session, [r[0] for r in rows])
-
-
-def _expired(session: Session, ids: list[int]) -> list[int]:
-    """Forget loaded copies of statements just changed by a bulk UPDATE."""
-    for obj in list(session.identity_map.values()):
-        if isinstance(obj, CommissionStatement) and obj.id in ids:
-            session.expire(obj)
-    return sorted(ids)
-
-
-def mark_paid(session: Session, statement_ids: list[int], payment_ref: str, payer_id: int, now: datetime,
-              today: date) -> list[int]:
-    """Mark confirmed statements paid once every line is payable; returns the ids paid."""
-    ref = (payment_ref or "").strip()
-    if not ref:
-        raise LifecycleError("reference_required")
-    if not statement_ids:
-        return []
-    still_pending = select(StatementLine.statement_id).where(
-        StatementLine.statement_id.in_(statement_ids), StatementLine.payable_on > today)
-    rows = session.execute(
-        update(CommissionStatement)
-        .where(CommissionStatement.id.in_(statement_ids), CommissionStatement.status == S.CONFIRMED,
-               CommissionStatement.id.not_in(still_pending))
-        .values(status=S.PAID, paid_at=now, paid_by_id=payer_id, payment_ref=ref[:60])
-        .returning(CommissionStatement.id)
-        .execution_options(synchronize_session=False)
-    ).all()
-    return _expired(session, [r[0] for r in rows])
-
-
-def line_status(statement_status: str, payable_on: date, today: date) -> str:
-    """pending (inside the after-sales window) / payable / paid."""
-    if statement_status == S.PAID:
-        return "paid"
-    return "payable" if payable_on <= today else "pending"
-

@@ -33,7 +33,8 @@ from workbench.commission.models import (
 )
 from workbench.commission.rules import RateBook, Sale, rate_month
 from workbench.commission.settlement import BadAmount, yuan_to_fen
-from workbench.commission.statements import CLOSED_STATES, earned_items, earning_drafts
+from workbench.commission.statements import earned_items, earning_drafts
+from workbench.commission.states import CLOSED_STATES
 from workbench.orders.models import Campaign, Order, OrderItem
 from workbench.stores.models import Store
 from workbench.timeutil import local_day

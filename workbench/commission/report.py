@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 from workbench.catalog.models import Category, Product
 from workbench.commission import periods
 from workbench.commission.books import load_plan_books
-from workbench.commission.lifecycle import line_status
 from workbench.commission.models import (
     CommissionAdjustment,
     CommissionDispute,
@@ -37,6 +36,7 @@ from workbench.commission.statements import (
     local_day,
     statement_of,
 )
+from workbench.commission.states import line_status
 from workbench.orders.models import Order, OrderItem
 from workbench.stores.models import Store
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from workbench.auth.models import User
 from workbench.catalog.models import Product
-from workbench.commission import lifecycle, periods
+from workbench.commission import periods, states
 from workbench.commission.models import (
     CommissionDispute,
     CommissionStatement,
@@ -28,7 +28,7 @@ from workbench.commission.models import (
     StatementLine,
     StatementStatus,
 )
-from workbench.commission.statements import CLOSED_STATES, _refuse_gaps
+from workbench.commission.states import CLOSED_STATES
 from workbench.orders.models import Order, OrderItem
 from workbench.stores.models import Region, Store
 from workbench.timeutil import local_day
@@ -213,7 +213,7 @@ class BulkResult:
 
 
 def _requested(session: Session, period: str, statement_ids: list[int], visible: ColumnElement[bool]):
-    """The requested statements of ``period`` the user may see, by id (``lifecycle`` locks what it changes)."""
+    """The requested statements of ``period`` the user may see, by id (``states`` locks what it changes)."""
     if not statement_ids:
         return {}
     rows = session.execute(
@@ -231,7 +231,7 @@ def bulk_confirm(session: Session, period: str, statement_ids: list[int], visibl
     found = _requested(session, period, statement_ids, visible)
     result = BulkResult()
     result.skipped.extend(("#" + str(i), "not_found") for i in sorted(set(statement_ids) - set(found)))
-    confirmed = set(lifecycle.confirm(session, [i for i, r in found.items() if r.status == S.CLOSED], user_id, now))
+    confirmed = set(states.confirm(session, [i for i, r in found.items() if r.status == S.CLOSED], user_id, now))
     disputed = set(session.scalars(select(CommissionDispute.statement_id).where(
         CommissionDispute.statement_id.in_(list(found)), CommissionDispute.status == DisputeStatus.OPEN)))
     for sid, r in found.items():
@@ -253,7 +253,7 @@ def bulk_pay(session: Session, period: str, statement_ids: list[int], payment_re
     result = BulkResult()
     result.skipped.extend(("#" + str(i), "not_found") for i in sorted(set(statement_ids) - set(found)))
     today = local_day(now)
-    paid = set(lifecycle.mark_paid(session, [i for i, r in found.items() if r.status == S.CONFIRMED],
+    paid = set(states.mark_paid(session, [i for i, r in found.items() if r.status == S.CONFIRMED],
                                    payment_ref, user_id, now, today))
     pending = set(session.scalars(select(StatementLine.statement_id).where(
         StatementLine.statement_id.in_(list(found)), StatementLine.payable_on > today)))
@@ -269,29 +269,6 @@ def bulk_pay(session: Session, period: str, statement_ids: list[int], payment_re
         else:
             result.skipped.append((r.code, "changed"))
     return result
-
-
-def close_check(session: Session, period: str, today: date) -> str | None:
-    """Why ``period`` cannot be closed now ("running" / "gap: <month>"), or None.
-
-    The same checks ``close_period`` makes, asked before queueing the job so HQ gets
-    the answer on the page rather than in a failed job.
-    """
-    from workbench.commission.statements import CloseRefused
-
-    if periods.parse(period)[1] >= today:
-        return "running"
-    ids = list(session.scalars(select(Store.id).where(
-        Store.is_active.is_(True), Store.commission_plan_id.is_not(None),
-        Store.id.not_in(select(CommissionStatement.store_id).where(
-            CommissionStatement.period == period, CommissionStatement.status.in_(CLOSED_STATES))))))
-    if not ids:
-        return "nothing"
-    try:
-        _refuse_gaps(session, ids, period)
-    except CloseRefused as exc:
-        return f"gap:{exc.detail}"
-    return None
 
 
 # ------------------------------------------------------------------ disputes
@@ -390,7 +367,7 @@ def export_rows(session: Session, period: str, visible: ColumnElement[bool], tod
     )
     if region_id is not None:
         stmt = stmt.where(Store.region_id == region_id)
-    status_of = lifecycle.line_status
+    status_of = states.line_status
     # A server-side cursor on PostgreSQL: closed here however the consumer stops (end, error,
     # a client gone away), before whoever owns the session closes it.
     with session.execute(stmt.execution_options(yield_per=EXPORT_FETCH_ROWS)) as result:

@@ -15,7 +15,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from workbench.auth.models import Role, User
-from workbench.commission import lifecycle, periods
+from workbench.commission import lifecycle, periods, states
 from workbench.commission.models import CommissionStatement, LineKind, StatementLine
 from workbench.commission.statements import close_period
 from workbench.formatting import SHANGHAI
@@ -51,9 +51,9 @@ def settle_history(session: Session, end_date: date, months: int = SETTLED_MONTH
             session.execute(text("ANALYZE commission_statement_lines, commission_statements"))
         if period != last and hq is not None:
             ids = list(session.scalars(select(CommissionStatement.id).where(CommissionStatement.period == period)))
-            lifecycle.confirm(session, ids, hq, _at(first_next + timedelta(days=9), 10))
+            states.confirm(session, ids, hq, _at(first_next + timedelta(days=9), 10))
             paid_on = first_next + timedelta(days=14)
-            lifecycle.mark_paid(session, ids, f"DEMO-{period}", hq, _at(paid_on, 15), paid_on)
+            states.mark_paid(session, ids, f"DEMO-{period}", hq, _at(paid_on, 15), paid_on)
     _disputes(session, last, stores, hq, _at(periods.next_first(periods.parse(last)[0]), 10))
     return todo
 

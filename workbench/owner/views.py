@@ -15,7 +15,7 @@ from flask_login import current_user
 
 from workbench.auth.decorators import owner_required
 from workbench.auth.scoping import current_store, get_scoped_or_404
-from workbench.commission import owner_page
+from workbench.commission import earnings_page
 from workbench.errors import refusal
 from workbench.extensions import db
 from workbench.formatting import local_today
@@ -128,8 +128,8 @@ def earnings():
     """收益: the month's commission statement (live for the running month), its lines and tier."""
     store = current_store()
     try:
-        ctx = owner_page.earnings_context(db.session, store.id, request.args, utcnow())
-    except owner_page.UnknownPeriod as exc:
+        ctx = earnings_page.earnings_context(db.session, store.id, request.args, utcnow())
+    except earnings_page.UnknownPeriod as exc:
         if exc.malformed:
             abort(400, description=_("The month must look like 2026-11."))
         abort(404)

@@ -11,9 +11,12 @@ from flask_login import current_user
 
 from workbench.auth.decorators import owner_required
 from workbench.auth.scoping import current_store
-from workbench.commission import lifecycle, owner_csv, owner_page, pdf
+from workbench.commission import earnings_page, lifecycle, owner_csv, pdf
 from workbench.commission.models import StatementLine
+from workbench.commission.refusals import Refusals
 from workbench.commission.report import statement_report
+from workbench.commission.states import LifecycleError
+from workbench.errors import Conflict, Invalid, refusal
 from workbench.extensions import db
 from workbench.jobs import kinds
 from workbench.jobs.queue import launch
@@ -22,17 +25,17 @@ from workbench.web import render, wants_fragment
 
 bp = Blueprint("earnings", __name__)
 
-DISPUTE_ERRORS = {
-    "note_required": (400, _l("Please say what is wrong with this line.")),
-    "not_disputable": (409, _l("This statement is already confirmed by HQ; disputes are closed.")),
-    "already_disputed": (409, _l("This line is already disputed and waiting for HQ.")),
-}
+DISPUTE_REFUSALS = Refusals({
+    "note_required": (Invalid, _l("Please say what is wrong with this line.")),
+    "not_disputable": (Conflict, _l("This statement is already confirmed by HQ; disputes are closed.")),
+    "already_disputed": (Conflict, _l("This line is already disputed and waiting for HQ.")),
+})
 
 
 def _period_or_404(store_id: int, period: str) -> str:
     try:
-        owner_page.choose_period(db.session, store_id, period, utcnow())
-    except owner_page.UnknownPeriod:
+        earnings_page.choose_period(db.session, store_id, period, utcnow())
+    except earnings_page.UnknownPeriod:
         abort(404)
     return period
 
@@ -48,25 +51,23 @@ def dispute(line_id: int):
         abort(404)
     period = line.statement.period
     note = (request.form.get("note") or "").strip()
-    status, error = 200, None
-    try:
-        lifecycle.open_dispute(db.session, store.id, line_id, note, current_user.id, utcnow())
+    # A plain form post reads the refusal in the flash on the page it goes back to; htmx on the line.
+    with refusal(flash_it=not wants_fragment()) as refused:
+        try:
+            lifecycle.open_dispute(db.session, store.id, line_id, note, current_user.id, utcnow())
+        except LifecycleError as exc:
+            if exc.code == "not_found":
+                db.session.rollback()
+                abort(404)
+            raise DISPUTE_REFUSALS(exc) from None
         db.session.commit()
-    except lifecycle.LifecycleError as exc:
-        db.session.rollback()
-        if exc.code == "not_found":
-            abort(404)
-        status, message = DISPUTE_ERRORS[exc.code]
-        error = str(message)
+        flash(_("Sent to HQ. You will see their answer on this line."), "success")
     if not wants_fragment():
-        flash(error or _("Sent to HQ. You will see their answer on this line."), "error" if error else "success")
         return redirect(url_for("owner.earnings", period=period, _anchor=f"line-{line_id}"), 303)
     report = statement_report(db.session, store.id, period, utcnow())
     row = next(ln for ln in report.lines if ln.id == line_id)
-    if not error:
-        flash(_("Sent to HQ. You will see their answer on this line."), "success")
-    return render("owner/earnings.html", "owner/_earnings_line.html", status=status, ln=row, report=report,
-                  error=error, note=note if error else "")
+    return render("owner/earnings.html", "owner/_earnings_line.html", status=refused.status, ln=row, report=report,
+                  error=refused.message, note=note if refused.error else "")
 
 
 @bp.route("/<period>/print")

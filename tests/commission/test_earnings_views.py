@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from tests.commission.conftest import at
 from tests.conftest import login
-from workbench.commission import lifecycle, pdf
+from workbench.commission import lifecycle, pdf, states
 from workbench.commission.statements import close_period, statement_of
 from workbench.jobs.queue import get_queue
 from workbench.models import CommissionDispute, StatementLine
@@ -70,7 +70,7 @@ def test_closed_statement_lines_refund_words_and_dispute(owner_a, closed_october
 
 def test_dispute_refused_after_confirmation_and_for_other_stores(app, owner_a, closed_october, ledger):
     line = ledger.session.scalars(select(StatementLine)).first()
-    lifecycle.confirm(ledger.session, [closed_october.id], ledger.world.hq.id, utcnow())
+    states.confirm(ledger.session, [closed_october.id], ledger.world.hq.id, utcnow())
     ledger.session.commit()
     assert owner_a.post(f"/store/earnings/lines/{line.id}/dispute", data={"note": "x"}, headers=HX).status_code == 409
     other = app.test_client()
