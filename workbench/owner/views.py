@@ -22,6 +22,7 @@ from workbench.formatting import local_today
 from workbench.owner import charts, services
 from workbench.pickup import views as counter
 from workbench.suggestions import accuracy, cards, decisions
+from workbench.suggestions import charts as card_charts
 from workbench.suggestions.models import Suggestion
 from workbench.types import utcnow
 from workbench.web import render, wants_fragment
@@ -63,7 +64,7 @@ def suggestion(suggestion_id: int):
     view = cards.card_detail(db.session, s)
     figure = cards.detail_figure(db.session, s, view)
     return render("owner/suggestion.html", "owner/_suggestion.html", store=store, tab="today", card=view,
-                  chart=charts.detail_chart(s.kind, figure) if figure else None, reasons=cards.REASON_LABELS)
+                  chart=card_charts.detail_chart(s.kind, figure) if figure else None, reasons=cards.REASON_LABELS)
 
 
 @bp.route("/suggestions/<int:suggestion_id>/accept", methods=["POST"])
