@@ -11,7 +11,7 @@ from workbench.auth.models import Role
 from workbench.extensions import db
 from workbench.forecasting.jobs import BACKTEST_JOB
 from workbench.formatting import local_today
-from workbench.hq import services
+from workbench.hq import nav, services
 from workbench.hq import suggestions as hq_suggestions
 from workbench.hq.forms import KINDS, StoreListQuery, SuggestionsQuery
 from workbench.jobs import kinds
@@ -20,6 +20,12 @@ from workbench.suggestions.cards import KIND_LABELS, reason_label, render_reason
 from workbench.web import render, wants_fragment
 
 bp = Blueprint("hq", __name__)
+
+
+@bp.app_context_processor
+def _hq_sidebar() -> dict:
+    """``hq_sidebar()`` for templates/hq/base.html, whichever blueprint renders the page."""
+    return {"hq_sidebar": lambda: nav.sidebar(current_user.role, request.endpoint)}
 
 RECOMPUTE_JOB = "workbench.hq.jobs.recompute_store_kpis"
 
@@ -105,7 +111,6 @@ def suggestions():
     user = current_user._get_current_object()
     today = local_today()
     context = {
-        "section": "suggestions",
         "today": today,
         "region_id": region_id,
         "kind": kind,
