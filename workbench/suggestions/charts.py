@@ -13,6 +13,14 @@ BAND = "rgba(15, 123, 95, 0.16)"
 ORANGE = "#d9822b"
 
 
+def _line(x: list, y: list, color: str, hover: str, mode: str = "lines+markers", dash: str | None = None,
+          **extra) -> dict:
+    """A scatter trace drawn as a 2 px line; ``hover`` is the point's text."""
+    line = {"color": color, "width": 2} | ({"dash": dash} if dash else {})
+    return {"type": "scatter", "mode": mode, "x": x, "y": y, "line": line,
+            "hovertemplate": hover + "<extra></extra>", **extra}
+
+
 def detail_chart(kind: str, figure: dict) -> Markup:
     """A suggestion's chart, its table headed for its kind."""
     headers = {"push": (_("Day"), _("Units")), "clear": (_("Discount"), _("Expected revenue")),
@@ -71,15 +79,8 @@ def markdown_figure(curve: list[tuple[float, int]], best: float | None) -> dict:
     layout["yaxis"].update(tickprefix="¥", separatethousands=True)
     xs = [round(d * 100) for d, _r in curve]
     ys = [r / 100 for _d, r in curve]
-    data = [{
-        "type": "scatter",
-        "mode": "lines+markers",
-        "x": xs,
-        "y": ys,
-        "line": {"color": PRIMARY, "width": 2},
-        "marker": {"color": PRIMARY, "size": 6},
-        "hovertemplate": _("%(pct)s%% off: ¥%(revenue)s", pct="%{x}", revenue="%{y:,.2f}") + "<extra></extra>",
-    }]
+    data = [_line(xs, ys, PRIMARY, _("%(pct)s%% off: ¥%(revenue)s", pct="%{x}", revenue="%{y:,.2f}"),
+                  marker={"color": PRIMARY, "size": 6})]
     if best is not None and curve:
         nearest = min(curve, key=lambda c: abs(c[0] - best))
         data.append({
@@ -113,23 +114,10 @@ def cover_figure(stock: float, daily: list[float], order: float | None) -> dict:
         left.append(max(total, 0.0))
     layout["xaxis"].update(tickmode="array", tickvals=days, zeroline=False,
                            ticktext=[_("today") if d == 0 else _("+%(n)sd", n=d) for d in days])
-    data = [{
-        "type": "scatter",
-        "mode": "lines+markers",
-        "x": days,
-        "y": left,
-        "line": {"color": ORANGE, "width": 2},
-        "hovertemplate": _("stock left %(units)s", units="%{y:.0f}") + "<extra></extra>",
-    }]
+    data = [_line(days, left, ORANGE, _("stock left %(units)s", units="%{y:.0f}"))]
     if order:
-        data.append({
-            "type": "scatter",
-            "mode": "lines",
-            "x": days,
-            "y": [max(stock + order - sum(daily[:i]), 0.0) for i in days],
-            "line": {"color": PRIMARY, "width": 2, "dash": "dash"},
-            "hovertemplate": _("with the order %(units)s", units="%{y:.0f}") + "<extra></extra>",
-        })
+        data.append(_line(days, [max(stock + order - sum(daily[:i]), 0.0) for i in days], PRIMARY,
+                          _("with the order %(units)s", units="%{y:.0f}"), mode="lines", dash="dash"))
     return {"data": data, "layout": layout}
 
 
