@@ -28,8 +28,9 @@ test: install  ## run the whole test suite (browser tests need Debian's chromium
 	@bash scripts/ensure_chromium.sh
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --durations=20 $(PYTEST_ARGS)
 
-lint:  ## ruff over the whole tree
+lint:  ## ruff over the whole tree, then no package import cycle and no private name reached across packages
 	$(BIN)/ruff check .
+	$(BIN)/python scripts/deps.py
 
 bench: install  ## page timings; seed the database first (see README, "Benchmarks")
 	$(BIN)/python bench/pages.py

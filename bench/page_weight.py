@@ -206,7 +206,7 @@ def main() -> None:
         login(owner, args.owner, args.owner_password)
         owner_pages = ["/store/today", "/store/live", "/store/pickup", "/store/earnings", "/store/community",
                        "/store/fulfilment/", "/store/fulfilment/purchase", "/store/fulfilment/sorting",
-                       "/store/fulfilment/slips", "/store/counter/", "/store/campaigns/", "/store/orders/"]
+                       "/store/fulfilment/slips", "/store/campaigns/", "/store/orders/"]
         report("owner", walk(owner, owner_pages, "/store", args.limit), 150_000, 30_000)
 
         hq = app.test_client()

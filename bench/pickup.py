@@ -14,8 +14,8 @@ its counter (the verifications are left alone: the list does not read them). The
 process through the Flask test client, logged in as that store's owner, it times
 
 - the counter page (GET /store/pickup, full page and htmx fragment),
-- the next page of members (GET /store/counter/more?page=2),
-- phone-tail searches (GET /store/counter/search?q=<4 digits>, htmx), half of them tails
+- the next page of members (GET /store/pickup/more?page=2),
+- phone-tail searches (GET /store/pickup/search?q=<4 digits>, htmx), half of them tails
   of members who are waiting, half random tails (mostly no match),
 - pickup-code and name searches,
 
@@ -153,19 +153,19 @@ def main() -> int:
             session["_fresh"] = True
         runs = max(args.runs, 200)
         for _ in range(5):  # warm-up: templates compiled, connections open
-            timed(client, ["/store/pickup", "/store/counter/search?q=1234"], HX)
+            timed(client, ["/store/pickup", "/store/pickup/search?q=1234"], HX)
 
         say("load_average_1min", os.getloadavg()[0])
         report("floor_healthz_no_login", timed(client, ["/healthz"] * runs))
         p95_list = report("counter_page_full", timed(client, ["/store/pickup"] * runs))
         p95_list = max(p95_list, report("counter_page_htmx", timed(client, ["/store/pickup"] * runs, HX)))
-        report("counter_more_page2_htmx", timed(client, ["/store/counter/more?page=2"] * runs, HX))
+        report("counter_more_page2_htmx", timed(client, ["/store/pickup/more?page=2"] * runs, HX))
         tails = [rng.choice(members)[0][-4:] if i % 2 == 0 else f"{rng.randrange(10000):04d}" for i in range(runs)]
-        p95_tail = report("search_phone_tail_htmx", timed(client, [f"/store/counter/search?q={t}" for t in tails], HX))
+        p95_tail = report("search_phone_tail_htmx", timed(client, [f"/store/pickup/search?q={t}" for t in tails], HX))
         codes = [rng.choice(members)[1] for _ in range(runs)]
-        report("search_pickup_code_htmx", timed(client, [f"/store/counter/search?q={c}" for c in codes], HX))
+        report("search_pickup_code_htmx", timed(client, [f"/store/pickup/search?q={c}" for c in codes], HX))
         names = [rng.choice(members)[2][:1] for _ in range(runs)]
-        report("search_name_htmx", timed(client, [f"/store/counter/search?q={n}" for n in names], HX))
+        report("search_name_htmx", timed(client, [f"/store/pickup/search?q={n}" for n in names], HX))
         html_kb = len(client.get("/store/pickup").data) / 1024
         say("counter_page_html_kb", html_kb)
         say("load_average_1min_after", os.getloadavg()[0])

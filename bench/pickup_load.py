@@ -11,7 +11,7 @@ copy, 50 stores get 20 of their picked-up orders moved back to ``arrived`` (thei
 verifications marked undone), so 1,000 orders wait. gunicorn (``--workers`` sync workers)
 serves the app on the copy; 50 client threads, one per store, each with the owner's
 session and CSRF token, tap their store's 20 orders one by one (``POST
-/store/counter/members/<id>/pickup`` as htmx sends it). To force races, ``--racers``
+/store/pickup/members/<id>/pickup`` as htmx sends it). To force races, ``--racers``
 extra clients (a second phone at the same counter) tap the same orders of the first
 stores at the same time. Then SQL checks: exactly 1,000 live verifications for those
 orders, no order with two live verifications, every order picked up, and no 5xx.
@@ -117,7 +117,7 @@ def tap(port: int, entry: dict, order_id: int, member_id: int) -> tuple[int, flo
     start = time.perf_counter()
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
-        conn.request("POST", f"/store/counter/members/{member_id}/pickup", body=body, headers={
+        conn.request("POST", f"/store/pickup/members/{member_id}/pickup", body=body, headers={
             "Content-Type": "application/x-www-form-urlencoded", "Cookie": entry["cookie"],
             "HX-Request": "true", "X-CSRFToken": entry["token"]})
         response = conn.getresponse()

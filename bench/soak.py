@@ -120,7 +120,7 @@ class Owner:
             return False
         order_id, member_id = waiting[0]
         for attempt in range(8):  # an owner taps again until the counter answers
-            status, _ = self.request("pickup", "POST", f"/store/counter/members/{member_id}/pickup",
+            status, _ = self.request("pickup", "POST", f"/store/pickup/members/{member_id}/pickup",
                                      {"scope": "selected", "order_id": order_id, "method": "phone_tail"}, htmx=True)
             if status and status < 500:
                 self.picked[order_id] = status

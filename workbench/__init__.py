@@ -114,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
     from workbench.owner.views import bp as owner_bp
     from workbench.pickup.hq_views import bp as hq_aftersales_bp
     from workbench.pickup.views import bp as pickup_bp
+    from workbench.pickup.views import moved_bp as pickup_moved_bp
     from workbench.shop.owner_views import bp as campaigns_bp
     from workbench.shop.views import bp as shop_bp
 
@@ -125,7 +126,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(jobs_bp, url_prefix="/jobs")
     app.register_blueprint(intake_bp, url_prefix="/store/orders")
     app.register_blueprint(fulfilment_bp, url_prefix="/store/fulfilment")
-    app.register_blueprint(pickup_bp, url_prefix="/store/counter")
+    app.register_blueprint(pickup_bp, url_prefix="/store/pickup")
+    app.register_blueprint(pickup_moved_bp)
     app.register_blueprint(hq_fulfilment_bp, url_prefix="/hq/fulfilment")
     app.register_blueprint(hq_aftersales_bp, url_prefix="/hq/aftersales")
     app.register_blueprint(hq_commission_bp, url_prefix="/hq/commission")

@@ -36,7 +36,7 @@ def test_csv_cell_over_the_csv_field_limit_is_a_chinese_400(owner_client, world)
 
 @pytest.mark.parametrize("path", [
     "/store/suggestions/99999999999999999999",
-    "/store/counter/items/99999999999999999999/report",
+    "/store/pickup/items/99999999999999999999/report",
     "/hq/aftersales/99999999999999999999/photo",
 ])
 def test_huge_integer_id_in_a_url_is_a_404(owner_client, hq_client, path):
@@ -111,7 +111,7 @@ BIG = "99999999999999999999"
 
 def test_huge_ids_in_forms_and_query_strings_are_4xx_not_500(owner_client, hq_client, world):
     member, campaign = world.a.members[1].id, world.a.campaign.id
-    picked = owner_client.post(f"/store/counter/members/{member}/pickup",
+    picked = owner_client.post(f"/store/pickup/members/{member}/pickup",
                                data={"scope": "selected", "order_id": BIG})
     assert picked.status_code == 400
     paid = owner_client.post(f"/store/orders/campaigns/{campaign}/orders/mark-paid", data={"order_id": BIG})

@@ -80,7 +80,7 @@ def test_photo_work_is_capped_per_process(monkeypatch):
 def test_counter_upload_of_a_huge_png_is_a_chinese_400(app, owner_client, db, world, tmp_path):
     app.config["UPLOAD_FOLDER"] = str(tmp_path)
     item = db.session.scalar(select(OrderItem).where(OrderItem.order_id == world.a.orders[1].id))
-    r = owner_client.post(f"/store/counter/items/{item.id}/report",
+    r = owner_client.post(f"/store/pickup/items/{item.id}/report",
                           data={"kind": "damage", "quantity": "1", "note": "",
                                 "photo": (io.BytesIO(huge_png()), "p.png")},
                           headers={"HX-Request": "true"}, content_type="multipart/form-data")

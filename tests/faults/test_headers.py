@@ -54,13 +54,14 @@ def test_hsts_in_production_only(monkeypatch, database_url, redis_url):
 
 
 def test_charts_run_no_inline_script_and_carry_no_style_attribute(app):
-    from workbench.owner import charts
+    from workbench.charts import to_html
+    from workbench.owner.charts import hours_figure
 
     with app.test_request_context("/"):
         from flask import request
 
         request.csp_nonce = "abc123"
-        html = charts.to_html(charts.hours_figure([1] * 24, 9))
+        html = to_html(hours_figure([1] * 24, 9))
     # The figure travels as a JSON data block that static/js/app.js draws from.
     assert re.findall(r"<script[^>]*>", html) == ['<script type="application/json" class="chart__spec">']
     assert "style=" not in html and "chart-h-180" in html

@@ -9,6 +9,7 @@ import pytest
 
 from tests.factories import gen_campaign, gen_member
 from tests.owner.conftest import NOON, TODAY, shanghai
+from workbench.charts import table_rows
 from workbench.models import (
     Building,
     Interaction,
@@ -20,6 +21,7 @@ from workbench.models import (
     Weather,
 )
 from workbench.owner import charts, services
+from workbench.suggestions.charts import forecast_figure
 
 D = datetime  # naive Shanghai wall-clock times in the examples
 
@@ -222,9 +224,9 @@ def test_chart_table_reads_the_figure():
     """The table under a chart says what the chart draws: ranges for banded bars, labels for hours."""
     from datetime import date as d
 
-    hours = charts.table_rows(charts.hours_figure([0] * 21 + [5, 9, 2], 22), {h: f"{h}:00" for h in range(24)})
+    hours = table_rows(charts.hours_figure([0] * 21 + [5, 9, 2], 22), {h: f"{h}:00" for h in range(24)})
     assert hours[22] == ("22:00", "9") and len(hours) == 24
-    forecast = charts.table_rows(charts.forecast_figure([(d(2026, 11, 1), 4)], d(2026, 11, 2), 3.0, 5.0, 8.0))
+    forecast = table_rows(forecast_figure([(d(2026, 11, 1), 4)], d(2026, 11, 2), 3.0, 5.0, 8.0))
     assert forecast == [("11/1", "4"), ("11/2", "3–8"), ("11/2", "5")]
-    sales = charts.table_rows(charts.sales_figure([services.DaySales(d(2026, 11, 16), 123456, 3)]))
+    sales = table_rows(charts.sales_figure([services.DaySales(d(2026, 11, 16), 123456, 3)]))
     assert sales[0][1] == "¥1,234.56"

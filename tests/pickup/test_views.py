@@ -17,7 +17,7 @@ HX = {"HX-Request": "true"}
 
 def hand_over(client, member, *order_ids, hx=True, **data):
     form = {"scope": "selected", "order_id": [str(o) for o in order_ids], "method": "phone_tail", **data}
-    return client.post(f"/store/counter/members/{member.id}/pickup", data=form, headers=HX if hx else {})
+    return client.post(f"/store/pickup/members/{member.id}/pickup", data=form, headers=HX if hx else {})
 
 
 def live(db, order_id):
@@ -34,8 +34,15 @@ def test_counter_page_lists_waiting_members(owner_client, world):
     assert 'inputmode="search"' in html and 'autocomplete="off"' in html
     assert "js/pickup." in html  # content-hashed: js/pickup.<hash>.js
     assert 'id="pickup-counts"' in html
-    # The same page under the counter's own prefix.
-    assert a.orders[1].code in owner_client.get("/store/counter/").get_data(as_text=True)
+    # The counter's old address lands on the same page.
+    assert a.orders[1].code in owner_client.get("/store/counter/", follow_redirects=True).get_data(as_text=True)
+
+
+def test_counter_has_one_address(owner_client):
+    """/store/counter/ was a second address of the counter: now a permanent redirect to the one."""
+    r = owner_client.get("/store/counter/?q=0001")
+    assert r.status_code == 301 and r.headers["Location"] == "/store/pickup?q=0001"
+    assert owner_client.get("/store/pickup/").status_code == 404  # no second spelling either
 
 
 def test_htmx_tab_refresh_gets_the_fragment(owner_client, world):
@@ -46,12 +53,12 @@ def test_htmx_tab_refresh_gets_the_fragment(owner_client, world):
 def test_search_fragment_and_plain_get(owner_client, world):
     a = world.a
     tail = a.members[1].phone[-4:]
-    frag = owner_client.get(f"/store/counter/search?q={tail}", headers=HX).get_data(as_text=True)
+    frag = owner_client.get(f"/store/pickup/search?q={tail}", headers=HX).get_data(as_text=True)
     assert "<html" not in frag and f'id="member-{a.members[1].id}"' in frag
     assert 'name="method" value="phone_tail"' in frag
     page = owner_client.get(f"/store/pickup?q={tail}").get_data(as_text=True)
     assert "<html" in page and f'value="{tail}"' in page and f'id="member-{a.members[1].id}"' in page
-    none = owner_client.get("/store/counter/search?q=9999", headers=HX).get_data(as_text=True)
+    none = owner_client.get("/store/pickup/search?q=9999", headers=HX).get_data(as_text=True)
     assert "没有找到" in none
 
 
@@ -62,7 +69,7 @@ def test_tap_swaps_the_card_with_undo_and_oob_counts(owner_client, db, world):
     assert r.status_code == 200
     assert html.lstrip().startswith("<article") and f'id="member-{a.members[1].id}"' in html
     assert 'id="pickup-counts"' in html and 'hx-swap-oob="true"' in html
-    assert "/store/counter/undo/" in html and "data-deadline" in html
+    assert "/store/pickup/undo/" in html and "data-deadline" in html
     assert "已提货 1 单" in html  # the flash, out of band
     assert db.session.get(Order, a.orders[1].id).status == "picked_up"
     v = db.session.scalar(select(PickupVerification).where(PickupVerification.order_id == a.orders[1].id,
@@ -89,7 +96,7 @@ def test_not_arrived_is_409_in_chinese(owner_client, db, world, order_factory):
 def test_empty_selection_is_400(owner_client, world):
     r = hand_over(owner_client, world.a.members[1])
     assert r.status_code == 400 and "请至少勾选" in r.get_data(as_text=True)
-    bad = owner_client.post(f"/store/counter/members/{world.a.members[1].id}/pickup",
+    bad = owner_client.post(f"/store/pickup/members/{world.a.members[1].id}/pickup",
                             data={"scope": "selected", "order_id": "x"}, headers=HX)
     assert bad.status_code == 400
 
@@ -97,7 +104,7 @@ def test_empty_selection_is_400(owner_client, world):
 def test_member_level_tap_without_scope_takes_all(owner_client, db, world, order_factory):
     a = world.a
     second = order_factory()
-    r = owner_client.post(f"/store/counter/members/{a.members[1].id}/pickup", data={}, headers=HX)
+    r = owner_client.post(f"/store/pickup/members/{a.members[1].id}/pickup", data={}, headers=HX)
     assert r.status_code == 200
     assert {db.session.get(Order, o).status for o in (a.orders[1].id, second.id)} == {"picked_up"}
 
@@ -113,10 +120,10 @@ def test_undo_and_undo_again(owner_client, db, world):
     hand_over(owner_client, a.members[1], a.orders[1].id)
     vid = db.session.scalar(select(PickupVerification.id).where(PickupVerification.order_id == a.orders[1].id,
                                                                 PickupVerification.undone_at.is_(None)))
-    r = owner_client.post(f"/store/counter/undo/{vid}", headers=HX)
+    r = owner_client.post(f"/store/pickup/undo/{vid}", headers=HX)
     assert r.status_code == 200 and "已撤销" in r.get_data(as_text=True)
     assert db.session.get(Order, a.orders[1].id).status == "arrived"
-    again = owner_client.post(f"/store/counter/undo/{vid}", headers=HX)
+    again = owner_client.post(f"/store/pickup/undo/{vid}", headers=HX)
     assert again.status_code == 409 and "已经撤销过" in again.get_data(as_text=True)
 
 
@@ -127,7 +134,7 @@ def test_undo_after_five_minutes_is_409(owner_client, db, world):
                                                            PickupVerification.undone_at.is_(None)))
     v.verified_at = utcnow() - timedelta(minutes=5, seconds=1)
     db.session.commit()
-    r = owner_client.post(f"/store/counter/undo/{v.id}", headers=HX)
+    r = owner_client.post(f"/store/pickup/undo/{v.id}", headers=HX)
     assert r.status_code == 409
     assert "超过 5 分钟，不能撤销；如需处理请联系总部" in r.get_data(as_text=True)
     assert db.session.get(Order, a.orders[1].id).status == "picked_up"
@@ -136,15 +143,15 @@ def test_undo_after_five_minutes_is_409(owner_client, db, world):
 def test_other_stores_objects_are_404_and_unchanged(owner_client, db, world):
     b = world.b
     assert hand_over(owner_client, b.members[1], b.orders[1].id).status_code == 404
-    assert owner_client.post(f"/store/counter/members/{b.members[1].id}/pickup", headers=HX).status_code == 404
+    assert owner_client.post(f"/store/pickup/members/{b.members[1].id}/pickup", headers=HX).status_code == 404
     # A's member with B's order
     assert hand_over(owner_client, world.a.members[1], b.orders[1].id).status_code == 404
-    assert owner_client.post(f"/store/counter/undo/{b.verification.id}", headers=HX).status_code == 404
+    assert owner_client.post(f"/store/pickup/undo/{b.verification.id}", headers=HX).status_code == 404
     item = db.session.scalar(select(OrderItem.id).where(OrderItem.order_id == b.orders[1].id))
-    assert owner_client.get(f"/store/counter/items/{item}/report", headers=HX).status_code == 404
-    assert owner_client.post(f"/store/counter/items/{item}/report", data={"kind": "damage", "quantity": "1"},
+    assert owner_client.get(f"/store/pickup/items/{item}/report", headers=HX).status_code == 404
+    assert owner_client.post(f"/store/pickup/items/{item}/report", data={"kind": "damage", "quantity": "1"},
                              headers=HX).status_code == 404
-    assert owner_client.get(f"/store/counter/tickets/{b.ticket.id}/photo").status_code == 404
+    assert owner_client.get(f"/store/pickup/tickets/{b.ticket.id}/photo").status_code == 404
     assert db.session.get(Order, b.orders[1].id).status == "arrived"
     assert db.session.get(PickupVerification, b.verification.id).undone_at is None
 
@@ -178,7 +185,7 @@ def report(client, item_id, photo=None, **data):
     form = {"kind": "damage", "quantity": "1", "note": "盒子压坏", **data}
     if photo is not None:
         form["photo"] = (io.BytesIO(photo), "p.jpg")
-    return client.post(f"/store/counter/items/{item_id}/report", data=form, headers=HX,
+    return client.post(f"/store/pickup/items/{item_id}/report", data=form, headers=HX,
                        content_type="multipart/form-data")
 
 
@@ -190,9 +197,9 @@ def uploads(app, tmp_path):
 
 def test_report_form_fragment(owner_client, db, world):
     item = item_of(db, world.a.orders[1])
-    html = owner_client.get(f"/store/counter/items/{item.id}/report", headers=HX).get_data(as_text=True)
+    html = owner_client.get(f"/store/pickup/items/{item.id}/report", headers=HX).get_data(as_text=True)
     assert 'accept="image/*"' in html and 'capture="environment"' in html and 'max="2"' in html
-    assert "<html" in owner_client.get(f"/store/counter/items/{item.id}/report").get_data(as_text=True)
+    assert "<html" in owner_client.get(f"/store/pickup/items/{item.id}/report").get_data(as_text=True)
 
 
 def test_report_with_photo_opens_ticket_and_strips_exif(owner_client, db, world, uploads):
@@ -208,7 +215,7 @@ def test_report_with_photo_opens_ticket_and_strips_exif(owner_client, db, world,
     with Image.open(uploads / ticket.photo) as stored:
         assert stored.format == "JPEG" and max(stored.size) == 1600
         assert not stored.getexif()
-    photo = owner_client.get(f"/store/counter/tickets/{ticket.id}/photo")
+    photo = owner_client.get(f"/store/pickup/tickets/{ticket.id}/photo")
     assert photo.status_code == 200 and photo.mimetype == "image/jpeg"
     assert photo.get_data()[:2] == b"\xff\xd8"
     photo.close()
@@ -273,5 +280,5 @@ def test_report_on_an_order_not_arrived_is_400(owner_client, db, world, uploads)
 
 
 def test_ticket_without_photo_gets_a_placeholder(owner_client, world):
-    r = owner_client.get(f"/store/counter/tickets/{world.a.ticket.id}/photo")
+    r = owner_client.get(f"/store/pickup/tickets/{world.a.ticket.id}/photo")
     assert r.status_code == 200 and r.mimetype == "image/svg+xml"

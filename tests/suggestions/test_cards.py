@@ -21,8 +21,7 @@ from tests.owner.suggestion_cards import (
     PUSH_METRICS,
     RESTOCK_METRICS,
 )
-from workbench.owner import charts
-from workbench.suggestions import cards, stocking
+from workbench.suggestions import cards, charts, stocking
 from workbench.suggestions.models import Suggestion
 
 DAY = date(2026, 11, 23)

@@ -13,6 +13,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from workbench.charts import PRIMARY, to_html
+from workbench.charts import layout as _layout
 from workbench.commission import periods
 from workbench.commission.report import (
     LineRow,
@@ -21,7 +23,6 @@ from workbench.commission.report import (
     statement_report,
     store_periods,
 )
-from workbench.owner.charts import PRIMARY, _layout, to_html
 from workbench.timeutil import local_day
 
 PAGE_SIZE = 30

@@ -45,7 +45,7 @@ def index():
     day, problems, _query = _day_and_problems(store_ids)
     rows = [] if problems else marking.point_rows(db.session, store_ids, day)
     return render("fulfilment/hq_index.html", "fulfilment/_hq_table.html", status=400 if problems else 200,
-                  section="fulfilment", day=day, rows=rows, problems=problems, marks=mark_labels())
+                  day=day, rows=rows, problems=problems, marks=mark_labels())
 
 
 def mark_labels() -> dict[str, str]:
@@ -112,7 +112,7 @@ def mark():
         if status == 200:
             return redirect(url_for(".index", day=day.isoformat()), 303)
         rows = marking.point_rows(db.session, store_ids, day)
-        return render("fulfilment/hq_index.html", status=status, section="fulfilment", day=day, rows=rows,
+        return render("fulfilment/hq_index.html", status=status, day=day, rows=rows,
                       problems=[], marks=mark_labels())
     only = None
     if request.form.get("row") and targets and len(targets) == 1:
@@ -123,7 +123,7 @@ def mark():
             return render("fulfilment/hq_index.html", "fulfilment/_hq_gone.html", status=status, day=day)
         return render("fulfilment/hq_index.html", "fulfilment/_hq_row.html", status=status, day=day,
                       row=rows[0], marks=mark_labels())
-    return render("fulfilment/hq_index.html", "fulfilment/_hq_table.html", status=status, section="fulfilment",
+    return render("fulfilment/hq_index.html", "fulfilment/_hq_table.html", status=status,
                   day=day, rows=rows, problems=[], marks=mark_labels())
 
 
@@ -134,7 +134,7 @@ def purchase():
     store_ids = _store_ids()
     day, problems, query = _day_and_problems(store_ids)
     paper = query.paper.data if query.paper.data and not query.paper.errors else "a4"
-    ctx = {"section": "fulfilment", "day": day, "problems": problems, "paper": paper, "now": utcnow(),
+    ctx = {"day": day, "problems": problems, "paper": paper, "now": utcnow(),
            "kind": "hq_purchase"}
     if problems:
         return render("fulfilment/hq_purchase.html", status=400, **ctx)

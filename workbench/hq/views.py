@@ -11,7 +11,7 @@ from workbench.auth.models import Role
 from workbench.extensions import db
 from workbench.forecasting.jobs import BACKTEST_JOB
 from workbench.formatting import local_today
-from workbench.hq import services
+from workbench.hq import nav, services
 from workbench.hq import suggestions as hq_suggestions
 from workbench.hq.forms import KINDS, StoreListQuery, SuggestionsQuery
 from workbench.jobs import kinds
@@ -20,6 +20,12 @@ from workbench.suggestions.cards import KIND_LABELS, reason_label, render_reason
 from workbench.web import render, wants_fragment
 
 bp = Blueprint("hq", __name__)
+
+
+@bp.app_context_processor
+def _hq_sidebar() -> dict:
+    """``hq_sidebar()`` for templates/hq/base.html, whichever blueprint renders the page."""
+    return {"hq_sidebar": lambda: nav.sidebar(current_user.role, request.endpoint)}
 
 RECOMPUTE_JOB = "workbench.hq.jobs.recompute_store_kpis"
 
@@ -68,30 +74,31 @@ def recompute_stores():
     HQ only: the job refreshes every store of the brand, beyond a regional manager's
     region. Without htmx the browser is sent to the job's own status page (PRG).
     """
-    job = launch(RECOMPUTE_JOB, _("Recompute the stores' 7-day figures"), user_id=current_user.id,
-                 back=url_for(".stores"),
-                 unavailable=_("The background queue is not available right now, so the figures were not "
-                               "recomputed. Please try again in a few minutes."))
-    db.session.commit()  # queues the job
-    if not wants_fragment():
-        return redirect(url_for("jobs.status", job_id=job.id), 303)
-    # A recompute a colleague already started cannot be polled by this user (a job is
-    # visible to its starter only); say so instead of polling into a 404.
-    return render("hq/stores.html", "jobs/_status.html", job=job, shared=job.user_id != current_user.id)
+    return _launch("hq/stores.html", RECOMPUTE_JOB, _("Recompute the stores' 7-day figures"), url_for(".stores"),
+                   _("The background queue is not available right now, so the figures were not "
+                     "recomputed. Please try again in a few minutes."))
 
 
 @bp.route("/suggestions/backtest", methods=["POST"])
 @hq_required
 def run_backtest():
     """Launch the forecast backtest on the database; answer with its self-polling status."""
-    job = launch(BACKTEST_JOB, _("Forecast backtest on the last 28 days"), user_id=current_user.id,
-                 back=url_for(".suggestions"),
-                 unavailable=_("The background queue is not available right now, so the backtest did not "
-                               "start. Please try again in a few minutes."))
+    return _launch("hq/suggestions.html", BACKTEST_JOB, _("Forecast backtest on the last 28 days"),
+                   url_for(".suggestions"),
+                   _("The background queue is not available right now, so the backtest did not "
+                     "start. Please try again in a few minutes."))
+
+
+def _launch(page: str, name: str, description: str, back: str, unavailable: str):
+    """Start the job (one transaction); htmx gets its self-polling status, a plain form post
+    goes to the job's own page (PRG)."""
+    job = launch(name, description, user_id=current_user.id, back=back, unavailable=unavailable)
     db.session.commit()  # queues the job
     if not wants_fragment():
         return redirect(url_for("jobs.status", job_id=job.id), 303)
-    return render("hq/suggestions.html", "jobs/_status.html", job=job, shared=job.user_id != current_user.id)
+    # A job a colleague already started cannot be polled by this user (a job is visible
+    # to its starter only); say so instead of polling into a 404.
+    return render(page, "jobs/_status.html", job=job, shared=job.user_id != current_user.id)
 
 
 @bp.route("/suggestions")
@@ -105,7 +112,6 @@ def suggestions():
     user = current_user._get_current_object()
     today = local_today()
     context = {
-        "section": "suggestions",
         "today": today,
         "region_id": region_id,
         "kind": kind,

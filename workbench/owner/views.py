@@ -1,4 +1,5 @@
-"""The owner's phone shell: 今日 / 直播 / 提货 / 收益 / 社区.
+"""The owner's phone shell: 今日 / 直播 / 提货 / 收益 / 社区 (提货, the counter, lives in
+``workbench.pickup``).
 
 Each tab is a full page whose content is one fragment (``owner/_<tab>.html``); an htmx
 refresh gets that fragment alone. The store comes from ``current_store()`` and nowhere
@@ -20,8 +21,8 @@ from workbench.errors import refusal
 from workbench.extensions import db
 from workbench.formatting import local_today
 from workbench.owner import charts, services
-from workbench.pickup import views as counter
 from workbench.suggestions import accuracy, cards, decisions
+from workbench.suggestions import charts as card_charts
 from workbench.suggestions.models import Suggestion
 from workbench.types import utcnow
 from workbench.web import render, wants_fragment
@@ -63,7 +64,7 @@ def suggestion(suggestion_id: int):
     view = cards.card_detail(db.session, s)
     figure = cards.detail_figure(db.session, s, view)
     return render("owner/suggestion.html", "owner/_suggestion.html", store=store, tab="today", card=view,
-                  chart=charts.detail_chart(s.kind, figure) if figure else None, reasons=cards.REASON_LABELS)
+                  chart=card_charts.detail_chart(s.kind, figure) if figure else None, reasons=cards.REASON_LABELS)
 
 
 @bp.route("/suggestions/<int:suggestion_id>/accept", methods=["POST"])
@@ -113,13 +114,6 @@ def live():
     data = services.live_overview(db.session, store.id, now)
     chart = charts.hours_chart(data.views_by_hour, data.peak_hour) if data.total_views else None
     return render("owner/live.html", "owner/_live.html", store=store, tab="live", data=data, chart=chart, now=now)
-
-
-@bp.route("/pickup")
-@owner_required
-def pickup():
-    """提货: the pickup counter (search, 已提货, undo, 缺货/破损); see ``workbench.pickup``."""
-    return counter.counter_response()
 
 
 @bp.route("/earnings")

@@ -33,7 +33,6 @@ def _status_arg() -> str:
 def _context(status: str, errors: dict[int, str] | None = None) -> dict:
     scope = store_condition(AfterSalesTicket.store_id)
     return {
-        "section": "aftersales",
         "current": status,
         "filters": STATUS_FILTERS,
         "rows": tickets.ticket_rows(db.session, scope, None if status == "all" else status),

@@ -1,9 +1,9 @@
-"""Routes of the pickup counter (/store/counter): search, 已提货, undo, 缺货/破损 reports.
+"""The pickup counter, the owner's 提货 tab: the page (/store/pickup), search, 已提货, undo,
+缺货/破损 reports, all under /store/pickup and built with ``url_for``.
 
-The counter page itself is the owner's 提货 tab (``owner.pickup``, /store/pickup), built
-by ``counter_response`` here. Every action is one transaction; an htmx tap gets the
-member's card back (swapped in place) with the counts out of band, a plain form post
-is redirected back to the counter (PRG) with a flash.
+Every action is one transaction; an htmx tap gets the member's card back (swapped in
+place) with the counts out of band, a plain form post is redirected back to the counter
+(PRG) with a flash. The counter's old address (/store/counter/) answers 301 to the page.
 """
 
 from __future__ import annotations
@@ -25,19 +25,20 @@ from workbench.types import utcnow
 from workbench.web import render, wants_fragment
 
 bp = Blueprint("pickup", __name__)
+#: The counter's old address, kept so bookmarks still land on it.
+moved_bp = Blueprint("pickup_moved", __name__)
 
-PAGE = "owner/pickup.html"
+PAGE = "pickup/counter.html"
 
 
 def counter_labels() -> dict[str, str]:
-    """The member card's words and URL prefixes, translated and built once per request.
+    """The member card's words, translated once per request.
 
-    A card is rendered for every member on the list; per-card ``_()`` and ``url_for``
-    calls were most of the page's render time.
+    A card is rendered for every member on the list; per-card ``_()`` calls were most of
+    the page's render time (a card's ``url_for`` calls cost a few µs each).
     """
     labels = g.get("_counter_labels")
     if labels is None:
-        base = url_for("pickup.index")
         labels = g._counter_labels = {
             "phone_tail": _("Phone ending in %(tail)s"),
             "pickup_code": _("Pickup code"),
@@ -50,9 +51,6 @@ def counter_labels() -> dict[str, str]:
             "picked_today": _("Picked up today: %(n)s orders"),
             "undo_over": _("Undo time is over"),
             "undo": _("Undo"),
-            "items_url": f"{base}items/",
-            "members_url": f"{base}members/",
-            "undo_url": f"{base}undo/",
         }
     return labels
 
@@ -84,16 +82,18 @@ def counter_context(query: str = "", page: int = 1, counts: bool = True) -> dict
     return ctx
 
 
-def counter_response():
-    """The 提货 tab: the whole page, or (htmx) its content."""
-    return render(PAGE, "owner/_pickup.html", **counter_context(request.args.get("q", ""), _page_arg()))
-
-
-@bp.route("/")
+@bp.route("")
 @owner_required
 def index():
-    """The counter under its own prefix (the 提货 tab is the same page)."""
-    return counter_response()
+    """提货: the counter page, or (htmx) its content."""
+    return render(PAGE, "pickup/_counter.html", **counter_context(request.args.get("q", ""), _page_arg()))
+
+
+@moved_bp.route("/store/counter/")
+@owner_required
+def moved():
+    """The counter used to answer here too; one address now (still an owner's page: staff get 403)."""
+    return redirect(url_for("pickup.index", **request.args), 301)
 
 
 @bp.route("/search")
@@ -123,8 +123,8 @@ def _card_response(member_id: int, status: int = 200, method: str = PickupMethod
 
 
 def _back_to_counter():
-    return redirect(url_for("owner.pickup", q=request.form.get("q", "")) if request.form.get("q")
-                    else url_for("owner.pickup"), 303)
+    return redirect(url_for("pickup.index", q=request.form.get("q", "")) if request.form.get("q")
+                    else url_for("pickup.index"), 303)
 
 
 def _selected_order_ids() -> list[int] | None:

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from workbench.formatting import money, number, percent
 from workbench.orders.models import NOT_SALES, Order, OrderItem
+from workbench.suggestions import charts
 from workbench.suggestions.accuracy import KIND_ORDER
 from workbench.suggestions.models import DismissReason, Suggestion
 from workbench.suggestions.reasons import render_reason
@@ -400,8 +401,6 @@ def daily_units(session: Session, store_id: int, product_id: int, first: date, l
 
 def detail_figure(session: Session, s: Suggestion, view: CardView) -> dict | None:
     """The small chart of a card's detail view, or None when the card lacks the numbers."""
-    from workbench.owner import charts
-
     m = s.metrics or {}
     if s.kind == "push" and s.product_id is not None and m.get("expected_units") is not None:
         first, last = s.for_date - timedelta(days=14), s.for_date - timedelta(days=1)
