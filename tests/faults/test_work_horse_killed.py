@@ -25,8 +25,8 @@ from rq import Queue
 
 from tests.jobs.conftest import OCT, closed_october, ledger, owner_a  # noqa: F401  (fixtures)
 from workbench.commission import earnings_page
-from workbench.commission.statements import local_day
 from workbench.jobs.models import JobRecord, JobStatus
+from workbench.timeutil import local_day
 from workbench.types import utcnow
 
 pytestmark = pytest.mark.faults

@@ -14,10 +14,10 @@ from sqlalchemy import select
 from tests.conftest import login
 from tests.jobs.conftest import OCT
 from workbench.commission import earnings_page
-from workbench.commission.statements import local_day
 from workbench.embedded_redis import free_port
 from workbench.jobs.models import JobRecord, JobStatus
 from workbench.jobs.queue import get_queue
+from workbench.timeutil import local_day
 from workbench.types import utcnow
 
 HX = {"HX-Request": "true"}
