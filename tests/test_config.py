@@ -141,3 +141,10 @@ def test_testing_profile(clean_env):
     assert isinstance(config, config_module.TestingConfig)
     assert config.TESTING is True
     assert config.WTF_CSRF_ENABLED is False
+
+
+def test_a_fresh_checkout_starts_in_development_without_make_install(clean_env):
+    """``flask db upgrade`` straight after a clone: start-up makes the instance folder and
+    its secret (create_app), so the CLI works; Config() alone still writes nothing."""
+    app = create_app()
+    assert (config_module.INSTANCE_DIR / "dev-secret-key").read_text().strip() == app.config["SECRET_KEY"]

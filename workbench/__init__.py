@@ -7,7 +7,7 @@ import os
 
 from flask import Flask
 
-from workbench.config import Config, config_from_env
+from workbench.config import Config, config_from_env, prepare_instance
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -24,7 +24,9 @@ def create_app(config: Config | None = None) -> Flask:
         template_folder="../templates",
         static_folder=None,
     )
-    app.config.from_object(config or config_from_env())
+    if config is None:
+        config = _start_up_config()
+    app.config.from_object(config)
     register_static(app)
     register_proxy_fix(app)
     register_extensions(app)
@@ -37,6 +39,15 @@ def create_app(config: Config | None = None) -> Flask:
     register_shell_context(app)
     configure_logging(app)
     return app
+
+
+def _start_up_config() -> Config:
+    """The environment's profile; in development, the instance folder and its secret are
+    made first, so a fresh checkout's ``flask db upgrade`` works without ``make install``
+    (reading a ``Config`` itself never writes files)."""
+    if os.environ.get("WORKBENCH_ENV", "development") == "development" and not os.environ.get("SECRET_KEY"):
+        prepare_instance()
+    return config_from_env()
 
 
 def register_static(app: Flask) -> None:
