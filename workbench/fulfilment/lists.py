@@ -102,25 +102,32 @@ class Line:
     quantity: int
 
 
+def _batch_items(stmt, store_ids: list[int], day: date):
+    """``stmt`` over the order lines of the stores' batch for ``day``, with their order,
+    campaign, store, pickup point, product and supplier joined (lists and HQ totals alike)."""
+    return (
+        stmt.select_from(OrderItem)
+        .join(Order, Order.id == OrderItem.order_id)
+        .join(Campaign, Campaign.id == Order.campaign_id)
+        .join(Store, Store.id == Order.store_id)
+        .outerjoin(PickupPoint, PickupPoint.id == Order.pickup_point_id)
+        .join(Product, Product.id == OrderItem.product_id)
+        .join(Supplier, Supplier.id == Product.supplier_id)
+        .where(Order.store_id.in_(store_ids), batch_condition(day))
+    )
+
+
 def batch_lines(session: Session, store_ids: list[int], day: date) -> list[Line]:
     """Every line of the stores' batch for ``day``, in one query."""
     if not store_ids:
         return []
     rows = session.execute(
-        select(Order.id, Order.code, Order.status, Store.id, Store.name, Order.pickup_point_id,
-               PickupPoint.name, Member.id, Member.name, Member.phone, Building.name, Member.room,
-               Product.id, Product.sku, Product.name, Product.spec, Product.unit, Supplier.name,
-               OrderItem.quantity)
-        .select_from(OrderItem)
-        .join(Order, Order.id == OrderItem.order_id)
-        .join(Campaign, Campaign.id == Order.campaign_id)
-        .join(Store, Store.id == Order.store_id)
+        _batch_items(select(Order.id, Order.code, Order.status, Store.id, Store.name, Order.pickup_point_id,
+                            PickupPoint.name, Member.id, Member.name, Member.phone, Building.name, Member.room,
+                            Product.id, Product.sku, Product.name, Product.spec, Product.unit, Supplier.name,
+                            OrderItem.quantity), store_ids, day)
         .join(Member, Member.id == Order.member_id)
         .outerjoin(Building, Building.id == Member.building_id)
-        .outerjoin(PickupPoint, PickupPoint.id == Order.pickup_point_id)
-        .join(Product, Product.id == OrderItem.product_id)
-        .join(Supplier, Supplier.id == Product.supplier_id)
-        .where(Order.store_id.in_(store_ids), batch_condition(day))
         .order_by(Order.id, OrderItem.id)
     ).all()
     return [
@@ -257,16 +264,9 @@ def purchase_totals(session: Session, store_ids: list[int], day: date) -> tuple[
     if not store_ids:
         return PurchaseList([], []), 0
     rows = session.execute(
-        select(Supplier.name, Product.sku, Product.name, Product.spec, Product.unit, Store.id, Store.name,
-               Order.pickup_point_id, PickupPoint.name, func.sum(OrderItem.quantity))
-        .select_from(OrderItem)
-        .join(Order, Order.id == OrderItem.order_id)
-        .join(Campaign, Campaign.id == Order.campaign_id)
-        .join(Store, Store.id == Order.store_id)
-        .outerjoin(PickupPoint, PickupPoint.id == Order.pickup_point_id)
-        .join(Product, Product.id == OrderItem.product_id)
-        .join(Supplier, Supplier.id == Product.supplier_id)
-        .where(Order.store_id.in_(store_ids), batch_condition(day))
+        _batch_items(select(Supplier.name, Product.sku, Product.name, Product.spec, Product.unit, Store.id,
+                            Store.name, Order.pickup_point_id, PickupPoint.name, func.sum(OrderItem.quantity)),
+                     store_ids, day)
         .group_by(Supplier.name, Product.sku, Product.name, Product.spec, Product.unit, Store.id, Store.name,
                   Order.pickup_point_id, PickupPoint.name)
     ).all()
