@@ -119,7 +119,6 @@ def _settlement_context(period: str | None = None, filters: SettlementFilters | 
     if period != last_month and _can_settle():
         unclosed_last_month = settlement.settlement(db.session, last_month, visible, today).can_close
     return {
-        "section": "commission",
         "period": period,
         "periods": settlement.recent_periods(db.session, today),
         "data": data,
@@ -351,7 +350,6 @@ def _store_context(store: Store, period: str, form: AdjustmentForm | None = None
     first = 0 if page == "all" else (page - 1) * LINES_PER_PAGE
     last = len(report.lines) if page == "all" else first + LINES_PER_PAGE
     return {
-        "section": "commission",
         "store": store,
         "period": period,
         "periods": settlement.recent_periods(db.session, local_day(now)),
@@ -412,7 +410,7 @@ def adjust(store_id: int):
 @bp.route("/plans")
 @staff_required
 def plans():
-    return render("hq/commission/plans.html", section="commission_plans",
+    return render("hq/commission/plans.html",
                   plans=plan_editor.plan_list(db.session, _today()), can_edit=_can_settle())
 
 
@@ -435,7 +433,6 @@ def _plan_context(plan: CommissionPlan, form: plan_editor.VersionForm | None = N
     stores = db.session.scalar(select(func.count(Store.id)).where(
         Store.commission_plan_id == plan.id, Store.is_active.is_(True)))
     return {
-        "section": "commission_plans",
         "plan": plan,
         "versions": plan_editor.version_views(db.session, plan, today),
         "stores_count": stores,
